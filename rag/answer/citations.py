@@ -1,0 +1,40 @@
+"""The cited answer and its citations: the JSON contract shared by the CLI, the eval and the UI."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+REFUSAL = "Không tìm thấy thông tin này trong các báo cáo."
+
+
+@dataclass(frozen=True)
+class Citation:
+    marker: int
+    doc_id: str
+    title: str
+    chunk_id: str
+    start: int  # offsets into the report's cleaned text (`baocao show DOC_ID`)
+    end: int
+    quote: str  # always cleaned_text[start:end]
+    score: float
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    retrieved: list[dict] = field(default_factory=list)  # {"doc_id", "chunk_id", "score"}
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    reason: str = ""  # why it refused or what it matched; for people and the eval, not the contract
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "refused": self.refused,
+            "citations": [asdict(c) for c in self.citations],
+            "retrieved": self.retrieved,
+            "timings_ms": self.timings_ms,
+            "reason": self.reason,
+        }

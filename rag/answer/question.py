@@ -1,0 +1,142 @@
+"""What a question asks for: the kind of fact, its content terms, and the named things
+(names, places, numbers, years, roman numerals) an answer must be tied to.
+
+Works on questions typed with or without diacritics, and on English questions.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.text.glossary import translate_terms
+from rag.text.normalize import clean_unicode, fold, match_key
+from rag.text.tokens import EN_STOPWORDS, is_english, query_tokens
+
+# Kinds of fact, detected on the folded question (so `o dau` works like `ở đâu`); first match wins.
+_KINDS = [
+    ("source", r"\b(bao nao|nguon|dang tren|trang nao|outlet|source|published|newspaper|website nao)\b"),
+    ("author", r"\b(ai viet|tac gia|phong vien|nguoi viet|but danh|author|who wrote|written by|reporter)\b"),
+    ("number", r"\b(bao nhieu|may (tinh|nguoi|nhiem vu|don vi|ban|lan|thang|nam|dai bieu)|so luong|how many|how much|number of)\b"),
+    ("date", r"\b(khi nao|luc nao|bao gio|ngay nao|ngay may|thang nao|nam nao|thoi gian nao|thoi diem nao|when|what date|what year|which year|which day)\b"),
+    ("place", r"\b(o dau|tai dau|dia diem|noi nao|dia phuong nao|thanh pho nao|huyen nao|where|which city|which town|what city)\b"),
+    ("role", r"\b(chuc vu|giu chuc|chuc danh|cuong vi|what position|what role|which post|what title)\b"),
+    ("person", r"(^|\s)(ai|nguoi nao|dong chi nao|ong nao|ba nao|who|whom|whose)(\s|\?|$)"),
+    ("resolution", r"\b(nghi quyet nao|chi thi nao|quy dinh nao|ket luan nao|nq nao|which resolution|what resolution|which directive)\b"),
+    ("list", r"\b(nhung (tinh|nhiem vu|noi dung|giai phap|don vi|ai|gi|du thao)|cac (tinh|nhiem vu|noi dung|giai phap|don vi) nao|gom (nhung )?(tinh|ai|nhung)|ke ten|liet ke|tinh nao|which provinces|what tasks|list|name the)\b"),
+]
+_COUNT = re.compile(r"\b(?:bao nhieu|may|how many|number of)\s+(\w+(?:\s\w+)?)")
+_PLURAL = re.compile(r"\b(nhung|cac|which provinces|what are)\b")
+
+# Words that ask rather than name. Compared accented when typed with diacritics, because
+# folded `dau` is also `đầu` and `bao` also `báo`; typed plain, only unambiguous folds count.
+_QUESTION_WORDS = frozenset(
+    match_key(w) for w in "ai gì nào đâu sao bao nhiêu mấy khi lúc hãy hỏi liệt kê cho biết".split()
+)
+_QUESTION_WORDS_PLAIN = frozenset("ai gi nao sao nhieu khi luc".split())
+# Capitalized words every report shares: not names that tell a report apart. Compared
+# accented, because folding would make `Thanh` (a name) look like `thành` (generic).
+_GENERIC_CAPS = frozenset(
+    match_key(w)
+    for w in "ban tổ chức tỉnh ủy uỷ trung ương đảng hội nghị cụm thi đua bí thư phó chủ tịch thường trực vụ"
+    " khu vực miền huân chương nhà nước chính phủ đồng chí ông bà ngày năm tháng sáng chiều theo tại ở trong"
+    " khi ai hãy cho biết những các và có là bộ thành phố tp hđnd ubnd btv bch nq trưởng viên nhiệm"
+    " thường vụ lãnh đạo đại biểu đại hội nghị quyết chỉ thị".split()
+)
+# The same for words typed without diacritics, leaving out folds that are also name syllables.
+_GENERIC_PLAIN = frozenset(
+    "ban to chuc tinh uy trung uong hoi nghi cum thi dua bi thu pho chu tich vu khu vuc mien huan chuong"
+    " ngay hdnd ubnd btv bch tp nq truong vien nhiem thuong lanh dao dai bieu quyet".split()
+) | EN_STOPWORDS | _QUESTION_WORDS_PLAIN
+_ROMAN = re.compile(r"^[IVXLC]+$")
+_NUMBER_LEAD = frozenset(fold(w) for w in "số khóa khoá năm kỳ lần thứ cụm".split())
+# A named thing right after these words places the event ("hội nghị ở Nha Trang"):
+# the report as a whole may state it; other named things must be in the answer sentence.
+_LOCATIVE = frozenset("o tai in at".split())
+_TOKEN = re.compile(r"[\w][\w./-]*\w|\w", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    kind: str  # source | author | number | date | place | role | person | resolution | list | other
+    english: bool
+    terms: tuple[str, ...]  # lexical tokens without question words (folded, ~accented, bigrams)
+    entities: tuple[str, ...]  # phrases (match keys; folded when typed without diacritics)
+    event_entities: frozenset[str]  # the entities that place the event (years, "ở X", "số III")
+    counted: str = ""  # folded noun after "bao nhiêu" ("tinh"), for number questions
+    plural: bool = False  # asks for several things ("những", "các")
+
+
+def analyze(question: str) -> Question:
+    text = clean_unicode(question).strip()
+    english = is_english(text)
+    folded = fold(text)
+    kind = next((name for name, pattern in _KINDS if re.search(pattern, folded)), "other")
+    entities, event = _entities(text)
+    count = _COUNT.search(folded)
+    counted = ""
+    if count:
+        counted = fold(translate_terms(count.group(1)).split(" ")[0]) if english else count.group(1).split()[0]
+    return Question(
+        text=text,
+        kind=kind,
+        english=english,
+        terms=tuple(query_tokens(text, drop=_is_question_word)),
+        entities=tuple(entities),
+        event_entities=frozenset(event),
+        counted=counted,
+        plural=bool(_PLURAL.search(folded)),
+    )
+
+
+def _entities(text: str) -> tuple[list[str], set[str]]:
+    tokens = _TOKEN.findall(text.rstrip("?.! "))
+    found: list[str] = []
+    event: set[str] = set()
+    run: list[str] = []
+    run_after_locative = False
+
+    def close_run() -> None:
+        while run and _generic(run[0]):
+            run.pop(0)
+        while run and _generic(run[-1]):
+            run.pop()
+        if run == tokens[:1] and len(tokens) > 1:
+            run.clear()  # a lone capital opening the question is only its first word
+        if run:
+            key = _key(" ".join(run))
+            found.append(key)
+            if run_after_locative:
+                event.add(key)
+        run.clear()
+
+    for i, tok in enumerate(tokens):
+        prev = fold(tokens[i - 1]) if i else ""
+        if tok[0].isdigit() or _ROMAN.match(tok):
+            close_run()
+            key = _key(f"{tokens[i - 1]} {tok}" if prev in _NUMBER_LEAD else tok)
+            found.append(key)
+            event.add(key)  # years, cluster numbers, terms: they identify the event
+        elif tok[0].isupper() and len(tok) > 1:
+            if not run:
+                run_after_locative = prev in _LOCATIVE
+            run.append(tok)
+        else:
+            close_run()
+    close_run()
+    return list(dict.fromkeys(found)), event
+
+
+def _is_question_word(word: str) -> bool:
+    return word in _QUESTION_WORDS if fold(word) != word else word in _QUESTION_WORDS_PLAIN
+
+
+def _generic(word: str) -> bool:
+    key = match_key(word)
+    return key in _GENERIC_CAPS if fold(key) != key else key in _GENERIC_PLAIN
+
+
+def _key(phrase: str) -> str:
+    """Accented match key when typed with diacritics, else folded (so both spellings match)."""
+    key = match_key(phrase)
+    return key if fold(key) != key else fold(key)

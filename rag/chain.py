@@ -1,0 +1,91 @@
+"""The question -> cited answer chain, as LangChain Runnables:
+
+    validate -> retrieve (HybridRetriever) + report texts -> answerer -> timed Answer
+
+Any Runnable that maps {"question", "documents", "reports"} to an `Answer` can stand in
+for the extractive answerer (an LLM generator, later).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from time import perf_counter
+
+from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+
+from rag.answer.citations import Answer
+from rag.answer.extractive import ExtractiveAnswerer
+from rag.embedders import make_embeddings
+from rag.lexical import LexicalIndex
+from rag.retriever import HybridRetriever
+from rag.settings import Settings
+from rag.store import ReportStore
+
+MAX_QUESTION_CHARS = 2000
+
+
+class QuestionError(ValueError):
+    pass
+
+
+def validate(question: str) -> str:
+    question = (question or "").strip()
+    if not question:
+        raise QuestionError("empty question: ask something, e.g. baocao ask \"Hội nghị diễn ra ở đâu?\"")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"question too long ({len(question)} characters; the limit is {MAX_QUESTION_CHARS})")
+    return question
+
+
+def build_chain(retriever: HybridRetriever, store: ReportStore, answerer: Runnable) -> Runnable:
+    """Input: a question string or {"question", optional "k", "doc_ids", "years"}. Output: Answer."""
+
+    def retrieve(payload) -> dict:
+        payload = {"question": payload} if isinstance(payload, str) else dict(payload)
+        payload["question"] = validate(payload["question"])
+        started = perf_counter()
+        options = {key: payload[key] for key in ("k", "doc_ids", "years") if payload.get(key)}
+        documents = retriever.invoke(payload["question"], **options)
+        doc_ids = list(dict.fromkeys(d.metadata["doc_id"] for d in documents))
+        reports = {doc_id: store.report(doc_id) for doc_id in doc_ids}
+        retrieved = perf_counter()
+        return {**payload, "documents": documents, "reports": reports, "_t": (started, retrieved)}
+
+    def finish(payload: dict) -> Answer:
+        started, retrieved = payload["_t"]
+        done = perf_counter()
+        answer: Answer = payload["answer"]
+        answer.retrieved = [
+            {"doc_id": d.metadata["doc_id"], "chunk_id": d.metadata["chunk_id"], "score": d.metadata["score"]}
+            for d in payload["documents"]
+        ]
+        answer.timings_ms = {
+            "retrieve": round((retrieved - started) * 1000, 2),
+            "answer": round((done - retrieved) * 1000, 2),
+            "total": round((done - started) * 1000, 2),
+        }
+        return answer
+
+    return RunnableLambda(retrieve) | RunnablePassthrough.assign(answer=answerer) | RunnableLambda(finish)
+
+
+@dataclass
+class Pipeline:
+    settings: Settings
+    store: ReportStore
+    lexical: LexicalIndex
+    retriever: HybridRetriever
+    chain: Runnable
+
+    def ask(self, question: str, **options) -> Answer:
+        return self.chain.invoke({"question": question, **options})
+
+
+def open_pipeline(settings: Settings) -> Pipeline:
+    """Open an existing index (raises NoIndexError / IndexMismatchError / StoreUnavailableError)."""
+    store = ReportStore(settings, make_embeddings(settings))
+    lexical = LexicalIndex.for_store(store, settings.lexical_dir)
+    retriever = HybridRetriever(
+        store=store, lexical=lexical, k=settings.k, mode=settings.mode, fetch_k=settings.fetch_k
+    )
+    answerer = ExtractiveAnswerer(idf=lexical.idf, similarity=store.sentence_similarity)
+    return Pipeline(settings, store, lexical, retriever, build_chain(retriever, store, answerer))

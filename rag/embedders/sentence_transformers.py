@@ -1,0 +1,45 @@
+"""Any local sentence-transformers folder through `langchain-huggingface`.
+
+This returns LangChain's own `HuggingFaceEmbeddings` (not a twin of it), configured
+for offline use and with the model's query/passage prefixes.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+
+class ModelFolderError(ValueError):
+    pass
+
+
+def model_id(folder: str | Path) -> str:
+    """Folder name plus a digest of its config and weights' sizes: changes when the model does."""
+    folder = Path(folder)
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.suffix in {".json", ".safetensors", ".bin", ".txt", ".model"}:
+            digest.update(f"{path.relative_to(folder)}:{path.stat().st_size}".encode())
+    return f"sentence-transformers/{folder.name}#{digest.hexdigest()[:12]}"
+
+
+def sentence_transformers_embeddings(folder: str | Path, query_prefix: str = "", passage_prefix: str = ""):
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    class LocalSentenceTransformerEmbeddings(HuggingFaceEmbeddings):
+        """LangChain's class plus the id of the folder it was loaded from."""
+
+        model_id: str = ""
+
+    folder = Path(folder).expanduser()
+    if not (folder / "config.json").is_file() and not (folder / "modules.json").is_file():
+        raise ModelFolderError(
+            f"no sentence-transformers model in {folder} (set BAOCAO_ST_MODEL to a local model folder)"
+        )
+    return LocalSentenceTransformerEmbeddings(
+        model_id=model_id(folder),
+        model_name=str(folder),
+        model_kwargs={"device": "cpu", "local_files_only": True},
+        encode_kwargs={"normalize_embeddings": True, "prompt": passage_prefix},
+        query_encode_kwargs={"normalize_embeddings": True, "prompt": query_prefix},
+    )

@@ -1,0 +1,119 @@
+"""Best-effort report metadata from the cleaned text: title, date/year, place, source, author.
+
+Nothing is invented: a field the text does not state stays empty.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from rag.text.normalize import fold
+
+_STAMP = re.compile(r"^\d{1,2}:\d{2},?\s+(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})$")
+_DAY = re.compile(
+    r"\b(?:ngày|sáng|chiều|tối|trưa)\s+(\d{1,2})[-/.](\d{1,2})(?:[-/.]((?:19|20)\d{2}))?", re.IGNORECASE
+)
+_YEAR = re.compile(r"\bnăm\s+((?:19|20)\d{2})\b", re.IGNORECASE)
+_PLACE = re.compile(r"\btại\s+((?:huyện|TP\.?|thành phố|tỉnh|thị xã|quận|xã)\s+)?((?:[^\W\d_][\w]*\s?)+)")
+_SOURCE = [
+    re.compile(r"\(\s*Nguồn\s*:\s*([^)]+?)\s*\)", re.IGNORECASE),
+    re.compile(r"^Nguồn\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE),
+    re.compile(r"\(\s*(Báo\s+[^)]+?)\s*\)"),
+    re.compile(r"^([A-ZĐ]{3,}[A-ZĐ0-9]*)\s*-\s", re.MULTILINE),  # outlet prefix like "HGĐT- "
+]
+_TITLE_MAX = 160
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    title: str = ""
+    date: str = ""  # ISO yyyy-mm-dd when day, month and year are stated
+    year: int = 0  # 0 when no year is stated
+    place: str = ""
+    source: str = ""
+    author: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def extract_metadata(text: str, title_hint: str = "") -> ReportMeta:
+    paragraphs = text.split("\n\n")
+    lead = " ".join(paragraphs[:3])
+    day = month = year = 0
+    body_start = 0
+    stamp = _STAMP.match(paragraphs[0]) if paragraphs else None
+    if stamp:
+        day, month, year = (int(g) for g in stamp.groups())
+        body_start = 1
+    if not year:
+        found = _DAY.search(lead)
+        if found:
+            day, month = int(found.group(1)), int(found.group(2))
+            year = int(found.group(3) or 0)
+        years = _YEAR.search(lead)
+        if not year and years:
+            year = int(years.group(1))
+    date = f"{year:04d}-{month:02d}-{day:02d}" if year and 1 <= month <= 12 and 1 <= day <= 31 else ""
+    return ReportMeta(
+        title=title_hint.strip() or _title(paragraphs[body_start:]),
+        date=date,
+        year=year,
+        place=_place(lead),
+        source=_source(text),
+        author=_author(paragraphs),
+    )
+
+
+def _title(paragraphs: list[str]) -> str:
+    first = paragraphs[0] if paragraphs else ""
+    if len(first) <= _TITLE_MAX and not first.endswith("."):
+        return first
+    sentence = re.split(r"(?<=[.!?])\s", first, maxsplit=1)[0]
+    if len(sentence) <= 120:
+        return sentence
+    return sentence[:120].rsplit(" ", 1)[0] + "…"
+
+
+def _place(lead: str) -> str:
+    match = _PLACE.search(lead)
+    if not match:
+        return ""
+    names = _capitalized_run(match.group(2))
+    if not names or (not match.group(1) and " " not in names):
+        return ""  # a lone capital after "tại" is usually "Hội nghị", not a place
+    place = (match.group(1) or "") + names
+    rest = lead[match.start(2) + len(names) :]
+    if rest.startswith(", "):  # "Diễn Châu, Nghệ An," : the province follows the district
+        province = _capitalized_run(rest[2:])
+        if province and rest[2 + len(province) :].startswith(","):
+            place += ", " + province
+    return place.strip()
+
+
+def _capitalized_run(text: str) -> str:
+    taken = []
+    for word in text.split(" "):
+        if word and word[0].isupper() and word.rstrip(",.").isalpha():
+            taken.append(word.rstrip(",."))
+            if word[-1] in ",.":
+                break
+        else:
+            break
+    return " ".join(taken)
+
+
+def _source(text: str) -> str:
+    for pattern in _SOURCE:
+        match = pattern.search(text)
+        if match:
+            return match.group(1).strip()
+    return ""
+
+
+def _author(paragraphs: list[str]) -> str:
+    last = paragraphs[-1].strip() if paragraphs else ""
+    letters = [c for c in last if c.isalpha()]
+    if 3 <= len(last) <= 60 and letters and all(c.isupper() for c in letters) and fold(last) != last.lower():
+        return last
+    return ""

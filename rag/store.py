@@ -1,0 +1,217 @@
+"""Chroma, embedded or server, holding two collections per index:
+
+- `<name>`: the chunks, with their embeddings (through `langchain-chroma`), cosine space;
+  its metadata records which embedding model built it.
+- `<name>-sentences`: an embedding per sentence of every report, so the answerer can
+  tell which sentence of a chunk answers a paraphrased or English question;
+- `<name>-reports`: one record per report, holding its cleaned text and metadata. It is
+  written last when a report is (re)indexed, so it doubles as the ingest manifest: a
+  report without a record is incomplete and is never searched.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+
+from rag.embedders import embedder_id
+from rag.settings import Settings
+
+SCHEMA = 1
+BATCH = 16
+
+
+class StoreError(RuntimeError):
+    """Base for errors a user can act on; the message says what to do."""
+
+
+class NoIndexError(StoreError):
+    pass
+
+
+class IndexMismatchError(StoreError):
+    pass
+
+
+class StoreUnavailableError(StoreError):
+    pass
+
+
+class UnknownReportError(StoreError, KeyError):
+    def __str__(self) -> str:  # KeyError would quote the message
+        return self.args[0]
+
+
+@dataclass(frozen=True)
+class Report:
+    doc_id: str
+    text: str
+    meta: dict
+
+    def chunk_id_at(self, offset: int) -> str:
+        """The id of the last chunk starting at or before `offset` (meta "chunk_starts")."""
+        import bisect
+
+        starts = [int(s) for s in str(self.meta.get("chunk_starts", "")).split(",") if s]
+        index = max(0, bisect.bisect_right(starts, offset) - 1)
+        return f"{self.doc_id}:{index:03d}"
+
+
+def sentence_id(doc_id: str, start: int) -> str:
+    return f"{doc_id}@{start}"
+
+
+def make_client(settings: Settings):
+    import chromadb
+
+    chroma_settings = chromadb.Settings(anonymized_telemetry=False)
+    if not settings.chroma_url:
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    url = urlparse(settings.chroma_url if "://" in settings.chroma_url else f"http://{settings.chroma_url}")
+    try:
+        client = chromadb.HttpClient(
+            host=url.hostname or "127.0.0.1",
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+        client.heartbeat()
+    except Exception as exc:
+        raise StoreUnavailableError(f"Chroma server not reachable at {settings.chroma_url} ({type(exc).__name__})") from exc
+    return client
+
+
+class ReportStore:
+    def __init__(self, settings: Settings, embeddings: Embeddings, *, create: bool = False, client=None) -> None:
+        from langchain_chroma import Chroma
+
+        self.settings = settings
+        self.embeddings = embeddings
+        self.embedder = embedder_id(embeddings)
+        self.client = client or make_client(settings)
+        name = settings.collection
+        existing = {c.name if hasattr(c, "name") else c for c in self.client.list_collections()}
+        if name not in existing:
+            if not create:
+                raise NoIndexError("no index yet: run `baocao ingest` first")
+            self.client.create_collection(
+                name,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"embedder": self.embedder, "schema": SCHEMA},
+                embedding_function=None,
+            )
+        built_with = (self.client.get_collection(name, embedding_function=None).metadata or {}).get("embedder")
+        if built_with != self.embedder:
+            raise IndexMismatchError(
+                f"index '{name}' was built with {built_with}, but the embedder now is {self.embedder}; "
+                f"use the same embedder, or re-index into another collection (BAOCAO_COLLECTION) or data folder"
+            )
+        self.vectors = Chroma(
+            collection_name=name,
+            embedding_function=embeddings,
+            client=self.client,
+            create_collection_if_not_exists=False,
+        )
+        self.records = self.client.get_or_create_collection(f"{name}-reports", embedding_function=None)
+        self.sentences = self.client.get_or_create_collection(
+            f"{name}-sentences", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+        )
+        self._query_vectors: dict[str, list[float]] = {}
+
+    # --- reports (the manifest) ---
+    def reports(self) -> dict[str, dict]:
+        got = self.records.get(include=["metadatas"])
+        return {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"])}
+
+    def report(self, doc_id: str) -> Report:
+        got = self.records.get(ids=[doc_id], include=["documents", "metadatas"])
+        if not got["ids"]:
+            known = ", ".join(sorted(self.reports())) or "none"
+            raise UnknownReportError(f"unknown report id {doc_id!r}; indexed reports: {known}")
+        return Report(doc_id, got["documents"][0], dict(got["metadatas"][0] or {}))
+
+    def fingerprint(self) -> str:
+        """Changes whenever a report is added, replaced or removed."""
+        items = sorted((d, m.get("sha256", ""), m.get("chunks", 0)) for d, m in self.reports().items())
+        return hashlib.sha256(repr((self.embedder, items)).encode()).hexdigest()[:16]
+
+    # --- writing ---
+    def replace_report(
+        self,
+        report: Report,
+        chunks: list[dict],
+        sentences: list[tuple[int, int]] = (),
+        on_batch: Callable[[int], None] | None = None,
+    ) -> None:
+        """Delete the record first, then the old chunks, add the new ones, write the record last.
+
+        Interrupted anywhere, the report has no record: the next ingest redoes it, and
+        search never sees its partial chunks.
+        """
+        self.delete_report(report.doc_id)
+        for i in range(0, len(chunks), BATCH):
+            batch = chunks[i : i + BATCH]
+            self.vectors.add_texts(
+                texts=[c["text"] for c in batch],
+                metadatas=[{k: v for k, v in c.items() if k != "text"} for c in batch],
+                ids=[c["chunk_id"] for c in batch],
+            )
+            if on_batch:
+                on_batch(len(batch))
+        for i in range(0, len(sentences), BATCH):
+            batch = sentences[i : i + BATCH]
+            self.sentences.add(
+                ids=[sentence_id(report.doc_id, start) for start, _ in batch],
+                embeddings=self.embeddings.embed_documents([report.text[a:b] for a, b in batch]),
+                metadatas=[{"doc_id": report.doc_id, "start": a, "end": b} for a, b in batch],
+            )
+            if on_batch:
+                on_batch(len(batch))
+        self.records.upsert(
+            ids=[report.doc_id], embeddings=[[1.0]], documents=[report.text], metadatas=[report.meta]
+        )
+
+    def delete_report(self, doc_id: str) -> None:
+        self.records.delete(ids=[doc_id])
+        self.vectors.delete(where={"doc_id": doc_id})
+        self.sentences.delete(where={"doc_id": doc_id})
+
+    # --- reading ---
+    def chunks(self, doc_ids: Iterable[str]) -> list[Document]:
+        ids = list(doc_ids)
+        if not ids:
+            return []
+        got = self.vectors.get(where={"doc_id": {"$in": ids}}, include=["documents", "metadatas"])
+        return [Document(page_content=t, metadata=dict(m)) for t, m in zip(got["documents"], got["metadatas"])]
+
+    def query_vector(self, query: str) -> list[float]:
+        """Embedded once per question, shared by chunk search and sentence scoring."""
+        if query not in self._query_vectors:
+            if len(self._query_vectors) > 256:
+                self._query_vectors.clear()
+            self._query_vectors[query] = self.embeddings.embed_query(query)
+        return self._query_vectors[query]
+
+    def dense_search(self, query: str, k: int, where: dict | None = None) -> list[tuple[Document, float]]:
+        """(chunk, cosine similarity), best first."""
+        hits = self.vectors.similarity_search_by_vector_with_relevance_scores(
+            self.query_vector(query), k=k, filter=where
+        )
+        return [(doc, 1.0 - distance) for doc, distance in hits]
+
+    def sentence_similarity(self, query: str, spans: list[tuple[str, int]]) -> dict[tuple[str, int], float]:
+        """Cosine between the question and each (doc_id, start) sentence that has a vector."""
+        import numpy as np
+
+        if not spans:
+            return {}
+        got = self.sentences.get(ids=[sentence_id(d, s) for d, s in spans], include=["embeddings", "metadatas"])
+        if not len(got["ids"]):
+            return {}
+        sims = np.asarray(got["embeddings"], dtype=np.float32) @ np.asarray(self.query_vector(query), dtype=np.float32)
+        return {(m["doc_id"], m["start"]): float(v) for m, v in zip(got["metadatas"], sims)}

@@ -1,0 +1,69 @@
+"""Vietnamese sentence splitting with character offsets.
+
+A sentence ends at `.`, `!`, `?`, `…` (or `...`) followed by space and a capital,
+an opening quote or a digit, and always at a line break. A period after a known
+abbreviation (`TP.`, `TS.`, `T.Ư`) or inside a number/date (`1.983.610`, `11.7`)
+never ends one.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ABBREVIATIONS = frozenset(
+    "tp tt tx q p tw ts ths pgs gs bs ks cn th ng ông bà đ/c đc v.v vv tr st"
+    " nq ubnd hđnd btv bch ubkt ct pct pbt bt ttg sđd".split()
+)
+
+# Candidate boundary: terminal punctuation, optional closing quotes/brackets, spaces,
+# then what starts a sentence.
+_BOUNDARY = re.compile(r"([.!?…]+)([\"”’»)\]]*)(\s+)(?=[\"“‘«(\[]?[A-ZÀ-ỸĐ0-9])")
+_TOKEN_BEFORE = re.compile(r"([\w.Ưư/]+)$")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+def _is_abbreviation(text: str, dot_at: int) -> bool:
+    match = _TOKEN_BEFORE.search(text, 0, dot_at)
+    if not match:
+        return False
+    token = match.group(1).lower().rstrip(".")
+    if token in ABBREVIATIONS:
+        return True
+    # Single capital initials (`T.` in `T.Ư`, `H.` in a name) are not sentence ends.
+    return len(token) == 1 and token.isalpha()
+
+
+def split_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Sentence spans of text[start:end], trimmed of surrounding whitespace."""
+    end = len(text) if end is None else end
+    spans: list[Span] = []
+    for line in re.finditer(r"[^\n]+", text[start:end]):
+        line_start = start + line.start()
+        line_end = start + line.end()
+        cursor = line_start
+        for boundary in _BOUNDARY.finditer(text, line_start, line_end):
+            punct = boundary.group(1)
+            if punct == "." and _is_abbreviation(text, boundary.start(1)):
+                continue
+            _append(text, spans, cursor, boundary.end(2))
+            cursor = boundary.end(3)
+        _append(text, spans, cursor, line_end)
+    return spans
+
+
+def _append(text: str, spans: list[Span], start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append(Span(start, end))
+
+
+def split(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in split_spans(text)]
