@@ -17,6 +17,7 @@ from rag.answer.extractive import ExtractiveAnswerer
 from rag.embedders import make_embeddings
 from rag.lexical import LexicalIndex
 from rag.retriever import HybridRetriever
+from rag.sentence_search import SentenceSearch
 from rag.settings import Settings
 from rag.store import ReportStore
 
@@ -36,7 +37,12 @@ def validate(question: str) -> str:
     return question
 
 
-def build_chain(retriever: HybridRetriever, store: ReportStore, answerer: Runnable) -> Runnable:
+def build_chain(
+    retriever: HybridRetriever,
+    store: ReportStore,
+    answerer: Runnable,
+    sentence_search: SentenceSearch | None = None,
+) -> Runnable:
     """Input: a question string or {"question", optional "k", "doc_ids", "years"}. Output: Answer."""
 
     def retrieve(payload) -> dict:
@@ -45,10 +51,16 @@ def build_chain(retriever: HybridRetriever, store: ReportStore, answerer: Runnab
         started = perf_counter()
         options = {key: payload[key] for key in ("k", "doc_ids", "years") if payload.get(key)}
         documents = retriever.invoke(payload["question"], **options)
-        doc_ids = list(dict.fromkeys(d.metadata["doc_id"] for d in documents))
+        sentences = (
+            sentence_search.run(payload["question"], payload.get("doc_ids"), payload.get("years"))
+            if sentence_search else []
+        )
+        doc_ids = list(dict.fromkeys([d.metadata["doc_id"] for d in documents] + [s.doc_id for s in sentences]))
         reports = {doc_id: store.report(doc_id) for doc_id in doc_ids}
         retrieved = perf_counter()
-        return {**payload, "documents": documents, "reports": reports, "_t": (started, retrieved)}
+        return {
+            **payload, "documents": documents, "sentences": sentences, "reports": reports, "_t": (started, retrieved)
+        }
 
     def finish(payload: dict) -> Answer:
         started, retrieved = payload["_t"]
@@ -83,9 +95,11 @@ class Pipeline:
 def open_pipeline(settings: Settings) -> Pipeline:
     """Open an existing index (raises NoIndexError / IndexMismatchError / StoreUnavailableError)."""
     store = ReportStore(settings, make_embeddings(settings))
-    lexical = LexicalIndex.for_store(store, settings.lexical_dir)
+    lexical = LexicalIndex.for_store(store, settings.lexical_dir, "chunks")
+    sentences = LexicalIndex.for_store(store, settings.lexical_dir, "sentences")
     retriever = HybridRetriever(
         store=store, lexical=lexical, k=settings.k, mode=settings.mode, fetch_k=settings.fetch_k
     )
     answerer = ExtractiveAnswerer(idf=lexical.idf, similarity=store.sentence_similarity)
-    return Pipeline(settings, store, lexical, retriever, build_chain(retriever, store, answerer))
+    search = SentenceSearch(store, sentences) if settings.mode == "hybrid" else None
+    return Pipeline(settings, store, lexical, retriever, build_chain(retriever, store, answerer, search))

@@ -65,12 +65,12 @@ class HybridRetriever(BaseRetriever):
                 entry["dense_score"] = sim
         if self.mode in ("hybrid", "lexical"):
             hits = self.lexical.search(query, fetch, allowed)
-            missing = [self.lexical.chunk_ids[i] for i, _ in hits if self.lexical.chunk_ids[i] not in fused]
+            missing = [self.lexical.ids[i] for i, _ in hits if self.lexical.ids[i] not in fused]
             texts = self._texts(missing)
             for rank, (i, bm25) in enumerate(hits):
-                chunk_id = self.lexical.chunk_ids[i]
+                chunk_id = self.lexical.ids[i]
                 if chunk_id not in fused:
-                    doc = Document(page_content=texts[chunk_id], metadata=dict(self.lexical.chunk_meta[i]))
+                    doc = Document(page_content=texts[chunk_id], metadata=dict(self.lexical.meta[i]))
                     fused[chunk_id] = {"doc": doc, "score": 0.0}
                 fused[chunk_id]["score"] += self.lexical_weight / (self.rrf_k + rank + 1)
                 fused[chunk_id]["lexical_score"] = bm25

@@ -154,6 +154,7 @@ class ReportStore:
         search never sees its partial chunks.
         """
         self.delete_report(report.doc_id)
+        year = report.meta.get("year", 0)
         for i in range(0, len(chunks), BATCH):
             batch = chunks[i : i + BATCH]
             self.vectors.add_texts(
@@ -165,10 +166,12 @@ class ReportStore:
                 on_batch(len(batch))
         for i in range(0, len(sentences), BATCH):
             batch = sentences[i : i + BATCH]
+            texts = [report.text[a:b] for a, b in batch]
             self.sentences.add(
                 ids=[sentence_id(report.doc_id, start) for start, _ in batch],
-                embeddings=self.embeddings.embed_documents([report.text[a:b] for a, b in batch]),
-                metadatas=[{"doc_id": report.doc_id, "start": a, "end": b} for a, b in batch],
+                embeddings=self.embeddings.embed_documents(texts),
+                documents=texts,
+                metadatas=[{"doc_id": report.doc_id, "start": a, "end": b, "year": year} for a, b in batch],
             )
             if on_batch:
                 on_batch(len(batch))
@@ -187,7 +190,14 @@ class ReportStore:
         if not ids:
             return []
         got = self.vectors.get(where={"doc_id": {"$in": ids}}, include=["documents", "metadatas"])
-        return [Document(page_content=t, metadata=dict(m)) for t, m in zip(got["documents"], got["metadatas"])]
+        return [Document(page_content=t, metadata=dict(m), id=i) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
+
+    def sentence_docs(self, doc_ids: Iterable[str]) -> list[Document]:
+        ids = list(doc_ids)
+        if not ids:
+            return []
+        got = self.sentences.get(where={"doc_id": {"$in": ids}}, include=["documents", "metadatas"])
+        return [Document(page_content=t, metadata=dict(m), id=i) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
 
     def query_vector(self, query: str) -> list[float]:
         """Embedded once per question, shared by chunk search and sentence scoring."""
@@ -203,6 +213,11 @@ class ReportStore:
             self.query_vector(query), k=k, filter=where
         )
         return [(doc, 1.0 - distance) for doc, distance in hits]
+
+    def dense_sentences(self, query: str, k: int, where: dict | None = None) -> list[dict]:
+        """Metadata (doc_id, start, end) of the k sentences nearest the question."""
+        got = self.sentences.query(query_embeddings=[self.query_vector(query)], n_results=k, where=where, include=["metadatas"])
+        return [dict(m) for m in (got["metadatas"] or [[]])[0]]
 
     def sentence_similarity(self, query: str, spans: list[tuple[str, int]]) -> dict[tuple[str, int], float]:
         """Cosine between the question and each (doc_id, start) sentence that has a vector."""

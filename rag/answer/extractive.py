@@ -53,7 +53,8 @@ class Candidate:
 
 
 class ExtractiveAnswerer(RunnableSerializable[dict, Answer]):
-    """Input: {"question": str, "documents": [chunk Documents], "reports": {doc_id: Report}}."""
+    """Input: {"question": str, "documents": [chunk Documents], "reports": {doc_id: Report},
+    optional "sentences": [SentenceHit] found by sentence search}."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -75,7 +76,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, Answer]):
         question = analyze(input["question"])
         documents: list[Document] = input.get("documents") or []
         reports: dict = input.get("reports") or {}
-        candidates = self._candidates(documents, reports)
+        candidates = self._candidates(documents, input.get("sentences") or [], reports)
         if not candidates:
             return self._refuse(question, "no passage was retrieved")
         entities = self._checkable_entities(question)
@@ -111,20 +112,24 @@ class ExtractiveAnswerer(RunnableSerializable[dict, Answer]):
         return self._compose(question, chosen)
 
     # --- steps ---
-    def _candidates(self, documents: list[Document], reports: dict) -> list[Candidate]:
-        seen_spans, seen_texts, out = set(), set(), []
+    def _candidates(self, documents: list[Document], hits: list, reports: dict) -> list[Candidate]:
+        spans = []  # (doc_id, start, end, rank of its source)
         for rank, doc in enumerate(documents):
             meta = doc.metadata
-            report = reports.get(meta["doc_id"])
-            if report is None:
+            if meta["doc_id"] in reports:
+                text = reports[meta["doc_id"]].text
+                spans += [(meta["doc_id"], s.start, s.end, rank) for s in split_spans(text, meta["start"], meta["end"])]
+        spans += [(h.doc_id, h.start, h.end, len(documents)) for h in hits if h.doc_id in reports]
+        seen_spans, seen_texts, out = set(), set(), []
+        for doc_id, start, end, rank in spans:
+            report = reports[doc_id]
+            sentence = report.text[start:end]
+            if (doc_id, start) in seen_spans or sentence in seen_texts:
                 continue
-            for span in split_spans(report.text, meta["start"], meta["end"]):
-                sentence = report.text[span.start : span.end]
-                if (meta["doc_id"], span.start) in seen_spans or sentence in seen_texts:
-                    continue
-                seen_spans.add((meta["doc_id"], span.start))
-                seen_texts.add(sentence)
-                out.append(Candidate(meta["doc_id"], meta.get("title", ""), meta["chunk_id"], span.start, span.end, sentence, rank))
+            seen_spans.add((doc_id, start))
+            seen_texts.add(sentence)
+            title = report.meta.get("title", "")
+            out.append(Candidate(doc_id, title, report.chunk_id_at(start), start, end, sentence, rank))
         return out
 
     def _checkable_entities(self, question: Question) -> list[str]:
@@ -148,8 +153,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, Answer]):
         sims = self.similarity(question.text, [(c.doc_id, c.start) for c in candidates]) if self.similarity else {}
         w = self.coverage_weight_english if question.english else self.coverage_weight
         floor = self.sim_floor_english if question.english else self.sim_floor
-        entity_tokens = set().union(*(lexical_tokens(e) for e in question.entities))
-        concept = {t: v for t, v in weights.items() if t not in entity_tokens}
+        concept = {t: v for t, v in weights.items() if t in set(question.subject)}
         concept_total = sum(concept.values())
         for c in candidates:
             # A named thing the report states elsewhere (the event's place or year) counts as said.

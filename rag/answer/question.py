@@ -33,6 +33,13 @@ _QUESTION_WORDS = frozenset(
     match_key(w) for w in "ai gì nào đâu sao bao nhiêu mấy khi lúc hãy hỏi liệt kê cho biết".split()
 )
 _QUESTION_WORDS_PLAIN = frozenset("ai gi nao sao nhieu khi luc".split())
+# Words that frame what is asked ("giữ chức vụ gì", "có sự tham dự của ai"): the answer
+# states the fact, not these words, so they do not count as the question's subject.
+_FRAME_WORDS = frozenset(
+    match_key(w) for w in "giữ chức vụ danh sự tham dự nội dung vấn đề mục tiêu nói việc điều gồm làm diễn ra"
+    " tên người thông tin kể hướng tới trở thành mấy số lượng".split()
+)
+_FRAME_WORDS_PLAIN = frozenset(fold(w) for w in _FRAME_WORDS) - {"thong", "tin", "ten"}
 # Capitalized words every report shares: not names that tell a report apart. Compared
 # accented, because folding would make `Thanh` (a name) look like `thành` (generic).
 _GENERIC_CAPS = frozenset(
@@ -61,6 +68,7 @@ class Question:
     kind: str  # source | author | number | date | place | role | person | resolution | list | other
     english: bool
     terms: tuple[str, ...]  # lexical tokens without question words (folded, ~accented, bigrams)
+    subject: tuple[str, ...]  # the terms that are neither framing words nor named things
     entities: tuple[str, ...]  # phrases (match keys; folded when typed without diacritics)
     event_entities: frozenset[str]  # the entities that place the event (years, "ở X", "số III")
     counted: str = ""  # folded noun after "bao nhiêu" ("tinh"), for number questions
@@ -82,6 +90,7 @@ def analyze(question: str) -> Question:
         kind=kind,
         english=english,
         terms=tuple(query_tokens(text, drop=_is_question_word)),
+        subject=tuple(_subject(text, entities)),
         entities=tuple(entities),
         event_entities=frozenset(event),
         counted=counted,
@@ -125,6 +134,17 @@ def _entities(text: str) -> tuple[list[str], set[str]]:
             close_run()
     close_run()
     return list(dict.fromkeys(found)), event
+
+
+def _subject(text: str, entities: list[str]) -> list[str]:
+    named = set().union(*(query_tokens(e) for e in entities)) if entities else set()
+    return [t for t in query_tokens(text, drop=_is_frame_word) if t not in named]
+
+
+def _is_frame_word(word: str) -> bool:
+    if _is_question_word(word):
+        return True
+    return word in _FRAME_WORDS if fold(word) != word else word in _FRAME_WORDS_PLAIN
 
 
 def _is_question_word(word: str) -> bool:

@@ -117,5 +117,6 @@ def ingest(
         for doc_id in sorted(set(known) - set(seen)):
             store.delete_report(doc_id)
             result.removed.append(doc_id)
-    LexicalIndex.for_store(store, lexical_dir)
+    for unit in ("chunks", "sentences"):
+        LexicalIndex.for_store(store, lexical_dir, unit)
     return result
