@@ -65,11 +65,13 @@ def sentence_id(doc_id: str, start: int) -> str:
     return f"{doc_id}@{start}"
 
 
-def make_client(settings: Settings):
+def make_client(settings: Settings, create: bool = False):
     import chromadb
 
     chroma_settings = chromadb.Settings(anonymized_telemetry=False)
     if not settings.chroma_url:
+        if not create and not settings.chroma_dir.is_dir():
+            raise NoIndexError(f"no index yet in {settings.home}: run `baocao ingest` first")
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
     url = urlparse(settings.chroma_url if "://" in settings.chroma_url else f"http://{settings.chroma_url}")
@@ -93,7 +95,7 @@ class ReportStore:
         self.settings = settings
         self.embeddings = embeddings
         self.embedder = embedder_id(embeddings)
-        self.client = client or make_client(settings)
+        self.client = client or make_client(settings, create)
         name = settings.collection
         existing = {c.name if hasattr(c, "name") else c for c in self.client.list_collections()}
         if name not in existing:

