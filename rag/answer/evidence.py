@@ -37,7 +37,29 @@ _ROLE = re.compile(
 _RESOLUTION = re.compile(
     r"\b(?:nghị quyết|chỉ thị|quy định|kết luận|NQ|T\.Ư\d|T\.W\d)\b", re.IGNORECASE
 )
-_LIST = re.compile(r":\s*[^,;]+[,;][^,;]+[,;]|(?:[^,;]+[,;]){3,}")
+_ENUMERATION = re.compile(r":\s*[^,;:]+[,;][^,;:]+[,;]")  # "gồm: A, B, C"
+
+
+def _holds_list(sentence: str) -> bool:
+    """An enumeration: after a colon, several `;`-items, or three short comma items in a row."""
+    if _ENUMERATION.search(sentence) or sentence.count(";") >= 2:
+        return True
+    if ";" in sentence and re.search(r"\bvà\b", sentence.rsplit(";", 1)[1]):
+        return True
+    items = [len(part.split()) for part in re.split(r"[,;]", sentence)]
+    run = 0
+    for n in items:
+        run = run + 1 if n <= 5 else 0
+        if run >= 3:
+            return True
+    return False
+
+
+class _ListTest:
+    search = staticmethod(_holds_list)
+
+
+_LIST = _ListTest()
 
 _KIND_TESTS = {
     "person": _PERSON,

@@ -50,6 +50,7 @@ class Candidate:
     typed: bool = False
     score: float = 0.0
     entities: set[str] = field(default_factory=set)
+    context: str = ""  # the sentence before it in the same paragraph
 
 
 class ExtractiveAnswerer(RunnableSerializable[dict, Answer]):
@@ -106,6 +107,8 @@ class ExtractiveAnswerer(RunnableSerializable[dict, Answer]):
         ]
         if not usable:
             return self._refuse(question, self._why_not(question, candidates, threshold, bool(entities)))
+        if any(c.typed for c in usable):
+            usable = [c for c in usable if c.typed]  # a list question prefers the sentence holding a list
         chosen = self._select(question, usable, set(entities))
         if chosen is None:
             return self._refuse(question, "the named things are not stated together with an answer")
@@ -129,7 +132,10 @@ class ExtractiveAnswerer(RunnableSerializable[dict, Answer]):
             seen_spans.add((doc_id, start))
             seen_texts.add(sentence)
             title = report.meta.get("title", "")
-            out.append(Candidate(doc_id, title, report.chunk_id_at(start), start, end, sentence, rank))
+            paragraph = report.text.rfind("\n", 0, start) + 1
+            before = split_spans(report.text, paragraph, start)
+            context = report.text[before[-1].start : before[-1].end] if before else ""
+            out.append(Candidate(doc_id, title, report.chunk_id_at(start), start, end, sentence, rank, context=context))
         return out
 
     def _checkable_entities(self, question: Question) -> list[str]:
@@ -156,10 +162,12 @@ class ExtractiveAnswerer(RunnableSerializable[dict, Answer]):
         concept = {t: v for t, v in weights.items() if t in set(question.subject)}
         concept_total = sum(concept.values())
         for c in candidates:
-            # A named thing the report states elsewhere (the event's place or year) counts as said.
+            # A named thing the report states elsewhere (the event's place or year) counts as said;
+            # a term of the sentence just before (what "gồm:" or "đồng chí" refers to) counts half.
             tokens = set(lexical_tokens(c.text)).union(*(lexical_tokens(e) for e in c.entities))
-            c.coverage = sum(v for t, v in weights.items() if t in tokens) / total if total else 0.0
-            c.concept = sum(v for t, v in concept.items() if t in tokens) / concept_total if concept_total else 1.0
+            context = set(lexical_tokens(c.context)) - tokens
+            c.coverage = _covered(weights, tokens, context) / total if total else 0.0
+            c.concept = _covered(concept, tokens, context) / concept_total if concept_total else 1.0
             c.similarity = sims.get((c.doc_id, c.start), 0.0)
             if sims:
                 rescaled = min(1.0, max(0.0, (c.similarity - floor) / self.sim_span))
@@ -197,7 +205,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, Answer]):
         for c in usable[1:]:
             if len(chosen) >= limit:
                 break
-            if c not in chosen and c.score >= 0.85 * lead.score:
+            if c not in chosen and c.score >= 0.85 * lead.score and c.concept >= 0.8 * lead.concept:
                 chosen.append(c)
         return chosen
 
@@ -236,3 +244,7 @@ def _identity(report) -> str:
     meta = report.meta
     fields = " ".join(str(meta.get(k, "")) for k in ("title", "place", "source", "date", "year"))
     return report.text[:_LEDE_CHARS] + "\n" + fields
+
+
+def _covered(weights: dict[str, float], tokens: set[str], context: set[str]) -> float:
+    return sum(w if t in tokens else 0.5 * w if t in context else 0.0 for t, w in weights.items())
