@@ -107,7 +107,8 @@ class ReportStore:
                 metadata={"embedder": self.embedder, "schema": SCHEMA},
                 embedding_function=None,
             )
-        built_with = (self.client.get_collection(name, embedding_function=None).metadata or {}).get("embedder")
+        self.chunk_collection = self.client.get_collection(name, embedding_function=None)
+        built_with = (self.chunk_collection.metadata or {}).get("embedder")
         if built_with != self.embedder:
             raise IndexMismatchError(
                 f"index '{name}' was built with {built_with}, but the embedder now is {self.embedder}; "
@@ -188,18 +189,10 @@ class ReportStore:
 
     # --- reading ---
     def chunks(self, doc_ids: Iterable[str]) -> list[Document]:
-        ids = list(doc_ids)
-        if not ids:
-            return []
-        got = self.vectors.get(where={"doc_id": {"$in": ids}}, include=["documents", "metadatas"])
-        return [Document(page_content=t, metadata=dict(m), id=i) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
+        return _documents(self.chunk_collection, doc_ids)
 
     def sentence_docs(self, doc_ids: Iterable[str]) -> list[Document]:
-        ids = list(doc_ids)
-        if not ids:
-            return []
-        got = self.sentences.get(where={"doc_id": {"$in": ids}}, include=["documents", "metadatas"])
-        return [Document(page_content=t, metadata=dict(m), id=i) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
+        return _documents(self.sentences, doc_ids)
 
     def query_vector(self, query: str) -> list[float]:
         """Embedded once per question, shared by chunk search and sentence scoring."""
@@ -232,3 +225,12 @@ class ReportStore:
             return {}
         sims = np.asarray(got["embeddings"], dtype=np.float32) @ np.asarray(self.query_vector(query), dtype=np.float32)
         return {(m["doc_id"], m["start"]): float(v) for m, v in zip(got["metadatas"], sims)}
+
+
+def _documents(collection, doc_ids: Iterable[str]) -> list[Document]:
+    """Every item of these reports in a collection, as Documents with their ids."""
+    ids = list(doc_ids)
+    if not ids:
+        return []
+    got = collection.get(where={"doc_id": {"$in": ids}}, include=["documents", "metadatas"])
+    return [Document(page_content=t, metadata=dict(m), id=i) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]

@@ -19,7 +19,7 @@ def store(tmp_path):
 
 
 def _counts(store):
-    return store.vectors._collection.count(), store.sentences.count(), len(store.reports())
+    return store.chunk_collection.count(), store.sentences.count(), len(store.reports())
 
 
 def test_three_runs_leave_no_duplicates(store, two_seeds):
