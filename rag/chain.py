@@ -67,7 +67,8 @@ def build_chain(
         done = perf_counter()
         answer: Answer = payload["answer"]
         answer.retrieved = [
-            {"doc_id": d.metadata["doc_id"], "chunk_id": d.metadata["chunk_id"], "score": d.metadata["score"]}
+            {"doc_id": d.metadata["doc_id"], "chunk_id": d.metadata["chunk_id"], "score": d.metadata["score"],
+             "start": d.metadata["start"], "end": d.metadata["end"]}
             for d in payload["documents"]
         ]
         answer.timings_ms = {

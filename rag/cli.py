@@ -57,6 +57,7 @@ def cli(ctx: click.Context, data_dir: Path | None, chroma_url: str | None, embed
       baocao ask "huan chuong lao dong trao cho ai" --json
       baocao reports                            # what is indexed
       baocao show 004_aa4c518af7af5ae9          # the text citations point into
+      baocao eval                               # the benchmark (eval/qa.jsonl)
 
     Settings come from options, then BAOCAO_* environment variables, then
     $BAOCAO_HOME/config.toml.
@@ -205,6 +206,16 @@ def _open_store(obj: Context):
         return ReportStore(settings, make_embeddings(settings))
     except _user_errors() as exc:
         _fail(exc)
+
+
+def _register_commands() -> None:
+    """Commands that live with their own package are registered here, in one place."""
+    from rag.evaluation.command import eval_command
+
+    cli.add_command(eval_command)
+
+
+_register_commands()
 
 
 def main() -> None:

@@ -75,7 +75,7 @@ def test_the_json_contract(seed_index):
     types = {"marker": int, "doc_id": str, "title": str, "chunk_id": str, "start": int, "end": int,
              "quote": str, "score": float}
     assert {k: type(citation[k]) for k in types} == types
-    assert all(set(r) == {"doc_id", "chunk_id", "score"} for r in payload["retrieved"])
+    assert all({"doc_id", "chunk_id", "score"} <= set(r) for r in payload["retrieved"])
     assert set(payload["timings_ms"]) == {"retrieve", "answer", "total"}
     assert payload["timings_ms"]["total"] >= payload["timings_ms"]["retrieve"]
 

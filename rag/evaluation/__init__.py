@@ -1,0 +1,1 @@
+"""The evaluation benchmark: a Q&A set, per-question metrics, aggregation, reports."""

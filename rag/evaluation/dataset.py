@@ -1,0 +1,81 @@
+"""The eval set: JSON lines of questions with gold answers, facts, reports and evidence."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rag.text.normalize import match_key
+
+DEFAULT_SET = Path(__file__).resolve().parents[2] / "eval" / "qa.jsonl"
+
+
+@dataclass(frozen=True)
+class EvalItem:
+    id: str
+    question: str
+    answer: str = ""
+    facts: list[list[str]] = field(default_factory=list)  # each fact: accepted variants
+    doc_ids: list[str] = field(default_factory=list)
+    evidence: list[dict] = field(default_factory=list)  # {"doc_id", "quote"}
+    tags: list[str] = field(default_factory=list)
+    split: str = "dev"
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.doc_ids)
+
+
+class DatasetError(ValueError):
+    pass
+
+
+def load(path: str | Path = DEFAULT_SET) -> list[EvalItem]:
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetError(f"eval set not found: {path}")
+    items = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            items.append(EvalItem(**json.loads(line)))
+        except (ValueError, TypeError) as exc:
+            raise DatasetError(f"{path}:{n}: not a valid eval item ({exc})") from exc
+    return items
+
+
+def normalized(text: str) -> str:
+    """Case-, NFC- and tone-placement-insensitive form used to compare facts and answers."""
+    return " ".join(match_key(text).split())
+
+
+def validate(items: list[EvalItem], texts: dict[str, str]) -> list[str]:
+    """Problems with the set: evidence not verbatim, unknown reports, facts not in evidence."""
+    problems = []
+    seen = set()
+    for item in items:
+        where = f"{item.id}"
+        if item.id in seen:
+            problems.append(f"{where}: duplicate id")
+        seen.add(item.id)
+        if item.split not in ("dev", "test"):
+            problems.append(f"{where}: split must be dev or test")
+        for doc_id in item.doc_ids:
+            if doc_id not in texts:
+                problems.append(f"{where}: unknown report {doc_id}")
+        for ev in item.evidence:
+            if ev["doc_id"] not in item.doc_ids:
+                problems.append(f"{where}: evidence from {ev['doc_id']} not in doc_ids")
+            if ev["quote"] not in texts.get(ev["doc_id"], ""):
+                problems.append(f"{where}: evidence not verbatim in {ev['doc_id']}: {ev['quote'][:50]!r}")
+        if item.answerable:
+            if not item.evidence or not item.facts:
+                problems.append(f"{where}: an answerable item needs evidence and facts")
+            evidence = normalized(" ".join(ev["quote"] for ev in item.evidence))
+            for variants in item.facts:
+                if not any(normalized(v) in evidence for v in variants):
+                    problems.append(f"{where}: fact {variants[0]!r} not in its evidence")
+        elif item.facts or item.evidence:
+            problems.append(f"{where}: an unanswerable item has no facts or evidence")
+    return problems
