@@ -87,6 +87,7 @@ class Pipeline:
     store: ReportStore
     lexical: LexicalIndex
     retriever: HybridRetriever
+    answerer: Runnable
     chain: Runnable
 
     def ask(self, question: str, **options) -> Answer:
@@ -101,6 +102,7 @@ def open_pipeline(settings: Settings) -> Pipeline:
     retriever = HybridRetriever(
         store=store, lexical=lexical, k=settings.k, mode=settings.mode, fetch_k=settings.fetch_k
     )
-    answerer = ExtractiveAnswerer(idf=lexical.idf, similarity=store.sentence_similarity)
+    # Sentence-level idf: a term in few sentences tells the answering sentence apart.
+    answerer = ExtractiveAnswerer(idf=sentences.idf, similarity=store.sentence_similarity)
     search = SentenceSearch(store, sentences) if settings.mode == "hybrid" else None
-    return Pipeline(settings, store, lexical, retriever, build_chain(retriever, store, answerer, search))
+    return Pipeline(settings, store, lexical, retriever, answerer, build_chain(retriever, store, answerer, search))

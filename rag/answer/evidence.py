@@ -22,7 +22,7 @@ _PERSON = re.compile(
     rf"|(?:\b{_UP}{{2,}}\b(?:\s+[–-]?\s*{_UP}{{2,}}\b)+)"  # a byline in capitals: HẢI LĂNG – NHÂN TÂM
 )
 _DATE = re.compile(
-    r"\b\d{1,2}[-/.]\d{1,2}(?:[-/.]\d{2,4})?\b|\b(?:ngày|tháng)\s+\d{1,2}\b|\bnăm\s+\d{4}\b|\b\d{1,2}:\d{2}\b",
+    r"\b\d{1,2}[-/.]\d{1,2}(?:[-/.]\d{2,4})?\b|\b(?:ngày|tháng)\s+\d{1,2}\b|\b(?:19|20)\d{2}\b|\b\d{1,2}:\d{2}\b",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
@@ -61,7 +61,12 @@ class _ListTest:
 
 _LIST = _ListTest()
 
+_ORG = re.compile(
+    r"\b(?:Ban|Vụ|Sở|Tỉnh ủy|Tỉnh uỷ|Thành ủy|Thành uỷ|Bộ|Cụm|Đảng bộ|Hội đồng|Ủy ban|Uỷ ban|Cục)\s+\w"
+)
+
 _KIND_TESTS = {
+    "org": _ORG,
     "person": _PERSON,
     "date": _DATE,
     "number": _NUMBER,
@@ -71,7 +76,7 @@ _KIND_TESTS = {
     "list": _LIST,
 }
 # Kinds whose absence in the leading sentence means the question is not answered.
-STRICT_KINDS = frozenset({"person", "date", "number", "place", "role", "resolution"})
+STRICT_KINDS = frozenset({"person", "date", "number", "place", "role", "resolution", "org"})
 
 
 _COUNT_WORDS = r"(?:\d+|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|tat ca)"

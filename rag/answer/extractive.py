@@ -29,7 +29,7 @@ from rag.text.tokens import lexical_tokens
 _COMPARE = re.compile(r"\b(so sanh|ca hai|khac nhau|giong nhau|compare|both)\b")
 _MAX_SENTENCES = {"list": 3, "other": 2}
 _LEDE_CHARS = 300  # the opening of a report names its event: place, date, cluster
-_META_KINDS = {"source", "author"}
+_META_KINDS = {"source", "author", "published"}
 
 SentenceSimilarity = Callable[[str, list[tuple[str, int]]], dict[tuple[str, int], float]]
 
@@ -65,13 +65,14 @@ class ExtractiveAnswerer(RunnableSerializable[dict, Answer]):
     coverage_weight: float = 0.6
     coverage_weight_english: float = 0.5
     min_evidence: float = 0.45
-    min_evidence_english: float = 0.4
+    min_evidence_english: float = 0.35
     min_concept_coverage: float = 0.2  # of the terms outside the named things
+    min_concept_english: float = 0.4
     sim_floor: float = 0.78
     sim_floor_english: float = 0.74  # English questions get the lowest similarities of all
     sim_span: float = 0.12
     type_bonus: float = 0.2
-    rank_bonus: float = 0.05
+    rank_bonus: float = 0.02
 
     def invoke(self, input: dict, config=None, **kwargs) -> Answer:
         question = analyze(input["question"])
@@ -96,19 +97,21 @@ class ExtractiveAnswerer(RunnableSerializable[dict, Answer]):
             return self._refuse(question, f"not in the retrieved reports: {', '.join(sorted(missing))}")
         if question.kind in _META_KINDS:
             return self._answer_metadata(question, candidates, reports, bool(entities))
-        self._score_all(question, candidates)
+        self._score_all(question, candidates, reports)
         threshold = self.min_evidence_english if question.english else self.min_evidence
         usable = [
             c for c in candidates
             if c.evidence >= threshold
-            and c.concept >= self.min_concept_coverage
+            and c.concept >= (self.min_concept_english if question.english else self.min_concept_coverage)
             and (c.typed or question.kind not in STRICT_KINDS)
             and (c.entities or not entities)
         ]
         if not usable:
             return self._refuse(question, self._why_not(question, candidates, threshold, bool(entities)))
-        if any(c.typed for c in usable):
-            usable = [c for c in usable if c.typed]  # a list question prefers the sentence holding a list
+        best = max(c.evidence for c in usable)
+        typed = [c for c in usable if c.typed and c.evidence >= 0.8 * best]
+        if typed:
+            usable = typed  # a list question prefers a sentence holding a list, if it is nearly as relevant
         chosen = self._select(question, usable, set(entities))
         if chosen is None:
             return self._refuse(question, "the named things are not stated together with an answer")
@@ -145,7 +148,9 @@ class ExtractiveAnswerer(RunnableSerializable[dict, Answer]):
         return [e for e in question.entities if all(self.idf(w) > 0 for w in fold(e).split())]
 
     def _weights(self, question: Question) -> dict[str, float]:
-        known = {t: self.idf(t) for t in question.terms}
+        """idf weights of what an answer sentence should carry: the subject and the named things."""
+        named = [t for e in question.entities for t in lexical_tokens(e)]
+        known = {t: self.idf(t) for t in (*question.core, *named)}
         top = max(known.values(), default=1.0) or 1.0
         weights = {}
         for term, idf in known.items():
@@ -153,9 +158,10 @@ class ExtractiveAnswerer(RunnableSerializable[dict, Answer]):
             weights[term] = idf if idf > 0 else top
         return weights
 
-    def _score_all(self, question: Question, candidates: list[Candidate]) -> None:
+    def _score_all(self, question: Question, candidates: list[Candidate], reports: dict) -> None:
         weights = self._weights(question)
         total = sum(weights.values())
+        openings = {c.doc_id: set(lexical_tokens(_opening(reports[c.doc_id]))) for c in candidates}
         sims = self.similarity(question.text, [(c.doc_id, c.start) for c in candidates]) if self.similarity else {}
         w = self.coverage_weight_english if question.english else self.coverage_weight
         floor = self.sim_floor_english if question.english else self.sim_floor
@@ -163,9 +169,10 @@ class ExtractiveAnswerer(RunnableSerializable[dict, Answer]):
         concept_total = sum(concept.values())
         for c in candidates:
             # A named thing the report states elsewhere (the event's place or year) counts as said;
-            # a term of the sentence just before (what "gồm:" or "đồng chí" refers to) counts half.
+            # a term of the sentence just before (what "gồm:" or "đồng chí" refers to) or of the
+            # report's opening (which names the event every sentence is about) counts half.
             tokens = set(lexical_tokens(c.text)).union(*(lexical_tokens(e) for e in c.entities))
-            context = set(lexical_tokens(c.context)) - tokens
+            context = (set(lexical_tokens(c.context)) | openings[c.doc_id]) - tokens
             c.coverage = _covered(weights, tokens, context) / total if total else 0.0
             c.concept = _covered(concept, tokens, context) / concept_total if concept_total else 1.0
             c.similarity = sims.get((c.doc_id, c.start), 0.0)
@@ -179,14 +186,19 @@ class ExtractiveAnswerer(RunnableSerializable[dict, Answer]):
         candidates.sort(key=lambda c: (-c.score, c.rank, c.start))
 
     def _why_not(self, question: Question, candidates: list[Candidate], threshold: float, named: bool) -> str:
-        best = max(candidates, key=lambda c: c.evidence)
-        if best.evidence < threshold:
+        """The first test that every candidate failed, in the order they are applied."""
+        passing = [c for c in candidates if c.evidence >= threshold]
+        if not passing:
+            best = max(candidates, key=lambda c: c.evidence)
             return f"weak evidence ({best.evidence:.2f} < {threshold:.2f})"
-        if not any(c.concept >= self.min_concept_coverage for c in candidates):
+        concept = self.min_concept_english if question.english else self.min_concept_coverage
+        passing = [c for c in passing if c.concept >= concept]
+        if not passing:
             return "the question's subject is not in the passages"
-        if named and not any(c.entities and c.evidence >= threshold for c in candidates):
-            return "no matching sentence names what the question names"
-        return f"no sentence states the {question.kind} asked for"
+        passing = [c for c in passing if c.typed or question.kind not in STRICT_KINDS]
+        if not passing:
+            return f"no sentence states the {question.kind} asked for"
+        return "no matching sentence names what the question names"
 
     def _select(self, question: Question, usable: list[Candidate], entities: set[str]) -> list[Candidate] | None:
         lead = usable[0]
@@ -216,7 +228,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, Answer]):
         doc_ids = [c.doc_id for c in candidates if c.entities or not named]
         for doc_id in dict.fromkeys(doc_ids):
             report = reports[doc_id]
-            value = report.meta.get(field_name, "")
+            value = _published(report.text) if field_name == "published" else report.meta.get(field_name, "")
             at = report.text.rfind(value) if value else -1
             if at < 0:
                 continue
@@ -239,6 +251,12 @@ class ExtractiveAnswerer(RunnableSerializable[dict, Answer]):
 
 
 
+def _opening(report) -> str:
+    """The title and the first sentence of the report's body."""
+    spans = split_spans(report.text, 0, min(len(report.text), _LEDE_CHARS * 2))
+    return " ".join(report.text[s.start : s.end] for s in spans[:2])
+
+
 def _identity(report) -> str:
     """What names a report as a whole: its opening and its metadata (place, outlet, date)."""
     meta = report.meta
@@ -248,3 +266,9 @@ def _identity(report) -> str:
 
 def _covered(weights: dict[str, float], tokens: set[str], context: set[str]) -> float:
     return sum(w if t in tokens else 0.5 * w if t in context else 0.0 for t, w in weights.items())
+
+
+def _published(text: str) -> str:
+    """A timestamp line opening the article ("12:12, 19/12/2019") is when it was published."""
+    first = text.split("\n", 1)[0]
+    return first if re.fullmatch(r"\d{1,2}:\d{2},?\s+\d{1,2}/\d{1,2}/\d{4}", first) else ""

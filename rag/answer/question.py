@@ -9,18 +9,20 @@ import re
 from dataclasses import dataclass
 
 from rag.text.glossary import translate_terms
-from rag.text.normalize import clean_unicode, fold, match_key
+from rag.text.normalize import clean_unicode, fold, match_key, words
 from rag.text.tokens import EN_STOPWORDS, is_english, query_tokens
 
 # Kinds of fact, detected on the folded question (so `o dau` works like `ở đâu`); first match wins.
 _KINDS = [
     ("source", r"\b(bao nao|nguon|dang tren|trang nao|outlet|source|published|newspaper|website nao)\b"),
     ("author", r"\b(ai viet|tac gia|phong vien|nguoi viet|but danh|author|who wrote|written by|reporter)\b"),
+    ("published", r"\b(dang (luc|vao luc|ngay|vao ngay|khi) nao|dang luc may gio|ngay dang|thoi diem dang|when was .* published|publication date)\b"),
     ("number", r"\b(bao nhieu|may (tinh|nguoi|nhiem vu|don vi|ban|lan|thang|nam|dai bieu)|so luong|how many|how much|number of)\b"),
-    ("date", r"\b(khi nao|luc nao|bao gio|ngay nao|ngay may|thang nao|nam nao|thoi gian nao|thoi diem nao|when|what date|what year|which year|which day)\b"),
+    ("date", r"\b(khi nao|luc nao|bao gio|ngay nao|ngay may|thang nao|nam nao|thoi gian nao|thoi diem nao|nhiem ky nao|giai doan nao|when|what date|what year|which year|which day|which term)\b"),
     ("place", r"\b(o dau|tai dau|dia diem|noi nao|dia phuong nao|thanh pho nao|huyen nao|where|which city|which town|what city)\b"),
     ("role", r"\b(chuc vu|giu chuc|chuc danh|cuong vi|what position|what role|which post|what title)\b"),
     ("person", r"(^|\s)(ai|nguoi nao|dong chi nao|ong nao|ba nao|who|whom|whose)(\s|\?|$)"),
+    ("org", r"\b(co quan nao|don vi nao|to chuc nao|ban nao|which agency|which organization|which body|what body)\b"),
     ("resolution", r"\b(nghi quyet nao|chi thi nao|quy dinh nao|ket luan nao|nq nao|which resolution|what resolution|which directive)\b"),
     ("list", r"\b(nhung (tinh|nhiem vu|noi dung|giai phap|don vi|ai|gi|du thao)|cac (tinh|nhiem vu|noi dung|giai phap|don vi) nao|gom (nhung )?(tinh|ai|nhung)|ke ten|liet ke|tinh nao|which provinces|what tasks|list|name the)\b"),
 ]
@@ -36,10 +38,12 @@ _QUESTION_WORDS_PLAIN = frozenset("ai gi nao sao nhieu khi luc".split())
 # Words that frame what is asked ("giữ chức vụ gì", "có sự tham dự của ai"): the answer
 # states the fact, not these words, so they do not count as the question's subject.
 _FRAME_WORDS = frozenset(
-    match_key(w) for w in "giữ chức vụ danh sự tham dự nội dung vấn đề mục tiêu nói việc điều gồm làm diễn ra"
-    " tên người thông tin kể hướng tới trở thành mấy số lượng so sánh khác nhau giống".split()
+    match_key(w) for w in "giữ sự tham dự nội dung vấn đề mục tiêu nói việc điều gồm làm diễn ra tên người"
+    " kể hướng tới trở thành mấy số lượng so sánh khác nhau giống ông bà vị đồng chí"
+    " đang từng đã hiện sẽ vừa".split()
 )
-_FRAME_WORDS_PLAIN = frozenset(fold(w) for w in _FRAME_WORDS) - {"thong", "tin", "ten"}
+# Typed without diacritics, only folds that are not also common content or name syllables.
+_FRAME_WORDS_PLAIN = frozenset("giu gom ke luong sanh giong ong ba noi dung van muc tieu".split())
 # Capitalized words every report shares: not names that tell a report apart. Compared
 # accented, because folding would make `Thanh` (a name) look like `thành` (generic).
 _GENERIC_CAPS = frozenset(
@@ -55,22 +59,30 @@ _GENERIC_PLAIN = frozenset(
     " ngay hdnd ubnd btv bch tp nq truong vien nhiem thuong lanh dao dai bieu quyet".split()
 ) | EN_STOPWORDS | _QUESTION_WORDS_PLAIN
 _ROMAN = re.compile(r"^[IVXLC]+$")
+_YEAR = re.compile(r"\b(19|20)\d{2}$")
 _NUMBER_LEAD = frozenset(fold(w) for w in "số khóa khoá năm kỳ lần thứ cụm".split())
 # A named thing right after these words places the event ("hội nghị ở Nha Trang"):
 # the report as a whole may state it; other named things must be in the answer sentence.
 _LOCATIVE = frozenset("o tai in at".split())
+# Common words that open a question with a capital ("Ngoài Thanh Hóa, …"): not part of a name.
+_OPENERS = frozenset(
+    match_key(w) for w in "ngoài trong theo tại ở năm hội các những vị ông bà đồng ban bài báo khi sau trước từ"
+    " đến cùng việc nội tỉnh thành cụm có được là ai gì nào hãy cho nêu kể liệt bản số tên với về".split()
+)
 _TOKEN = re.compile(r"[\w][\w./-]*\w|\w", re.UNICODE)
 
 
 @dataclass(frozen=True)
 class Question:
     text: str
-    kind: str  # source | author | number | date | place | role | person | resolution | list | other
+    kind: str  # source | author | published | number | date | place | role | person | org | resolution | list | other
     english: bool
     terms: tuple[str, ...]  # lexical tokens without question words (folded, ~accented, bigrams)
-    subject: tuple[str, ...]  # the terms that are neither framing words nor named things
+    core: tuple[str, ...]  # the terms an answer sentence should carry: all but framing words
+    subject: tuple[str, ...]  # the core terms that do not touch a named thing
     entities: tuple[str, ...]  # phrases (match keys; folded when typed without diacritics)
-    event_entities: frozenset[str]  # the entities that place the event (years, "ở X", "số III")
+    event_entities: frozenset[str]  # the entities that place the event ("ở X", "số III"): anywhere in its report
+    years: frozenset[str] = frozenset()  # years name the event too, but only in the report's opening or date
     counted: str = ""  # folded noun after "bao nhiêu" ("tinh"), for number questions
     plural: bool = False  # asks for several things ("những", "các")
 
@@ -81,6 +93,8 @@ def analyze(question: str) -> Question:
     folded = fold(text)
     kind = next((name for name, pattern in _KINDS if re.search(pattern, folded)), "other")
     entities, event = _entities(text)
+    named = set().union(*(query_tokens(e) for e in entities)) if entities else set()
+    core = _core(text)
     count = _COUNT.search(folded)
     counted = ""
     if count:
@@ -90,9 +104,11 @@ def analyze(question: str) -> Question:
         kind=kind,
         english=english,
         terms=tuple(query_tokens(text, drop=_is_question_word)),
-        subject=tuple(_subject(text, entities)),
+        core=tuple(core),
+        subject=tuple(t for t in core if not (set(t.split("_")) & named)),
         entities=tuple(entities),
-        event_entities=frozenset(event),
+        event_entities=frozenset(e for e in event if not _YEAR.search(e)),
+        years=frozenset(e for e in event if _YEAR.search(e)),
         counted=counted,
         plural=bool(_PLURAL.search(folded)),
     )
@@ -110,8 +126,10 @@ def _entities(text: str) -> tuple[list[str], set[str]]:
             run.pop(0)
         while run and _generic(run[-1]):
             run.pop()
-        if run == tokens[:1] and len(tokens) > 1:
-            run.clear()  # a lone capital opening the question is only its first word
+        if run and run[0] is tokens[0] and (len(run) == 1 or match_key(run[0]) in _OPENERS):
+            run.pop(0)  # a capital opening the question is only its first word
+        while run and _generic(run[0]):
+            run.pop(0)
         if run:
             key = _key(" ".join(run))
             found.append(key)
@@ -125,7 +143,7 @@ def _entities(text: str) -> tuple[list[str], set[str]]:
             close_run()
             key = _key(f"{tokens[i - 1]} {tok}" if prev in _NUMBER_LEAD else tok)
             found.append(key)
-            event.add(key)  # years, cluster numbers, terms: they identify the event
+            event.add(key)  # cluster numbers, terms, years: they identify the event
         elif tok[0].isupper() and len(tok) > 1:
             if not run:
                 run_after_locative = prev in _LOCATIVE
@@ -136,9 +154,15 @@ def _entities(text: str) -> tuple[list[str], set[str]]:
     return list(dict.fromkeys(found)), event
 
 
-def _subject(text: str, entities: list[str]) -> list[str]:
-    named = set().union(*(query_tokens(e) for e in entities)) if entities else set()
-    return [t for t in query_tokens(text, drop=_is_frame_word) if t not in named]
+def _core(text: str) -> list[str]:
+    """The question's terms minus framing words and the noun naming the asked type
+    ("nhiệm kỳ nào", "chức vụ gì"): the answer states an instance, not that noun."""
+    ws = words(text)
+    asked = set()
+    for i, w in enumerate(ws):
+        if fold(w) in ("nao", "gi"):  # "chức vụ gì", "cơ quan nào", "nhiệm kỳ nào"
+            asked.update(x for x in ws[max(0, i - 2) : i] if not _is_frame_word(x))
+    return query_tokens(text, drop=lambda w: w in asked or _is_frame_word(w))
 
 
 def _is_frame_word(word: str) -> bool:

@@ -32,9 +32,11 @@ GLOSSARY = {
     "established": "thành lập", "founded": "thành lập", "newspaper": "báo", "source": "nguồn", "wrote": "viết",
     "role": "chức vụ", "position": "chức vụ", "growth": "tăng trưởng", "pole": "cực", "internal": "nội bộ",
     "security": "bảo vệ chính trị", "streamlining": "tinh giản", "apparatus": "bộ máy", "rectification": "chỉnh đốn",
-    "congress": "đại hội", "term": "nhiệm kỳ", "grassroots": "cơ sở", "cell": "chi bộ", "cells": "chi bộ",
+    "congress": "đại hội", "term": "khóa nhiệm kỳ", "terms": "khóa nhiệm kỳ", "briefing": "giao ban",
+    "11th": "khóa xi", "12th": "khóa xii", "13th": "khóa xiii", "10th": "khóa x", "9th": "t.ư9",
+    "politburo": "bộ chính trị", "agency": "cơ quan", "received": "trao cho", "receive": "trao cho", "grassroots": "cơ sở", "cell": "chi bộ", "cells": "chi bộ",
     "proposed": "đề xuất", "solutions": "giải pháp", "recommended": "kiến nghị", "example": "nêu gương",
-    "ho chi minh": "hồ chí minh", "politburo": "bộ chính trị", "held": "tổ chức", "where": "tại",
+    "ho chi minh": "hồ chí minh", "held": "tổ chức", "where": "tại",
 }
 _PHRASES = sorted(GLOSSARY, key=len, reverse=True)
 _PATTERN = re.compile(r"\b(" + "|".join(re.escape(p) for p in _PHRASES) + r")\b", re.IGNORECASE)
