@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: install run test ingest clean
+.PHONY: install run test eval clean
 
 # Installing twice is a no-op: the stamp is newer than the lock and pyproject.
 $(STAMP): requirements.lock pyproject.toml
@@ -20,7 +20,14 @@ run: install
 	$(BIN)/baocao ingest seeds
 	$(BIN)/baocao ask "Hội nghị sơ kết của Cụm thi đua số 2 diễn ra ở đâu?"
 
-test: install
+# Quality floors, set a little under the measured numbers (see eval/README.md), then the tests.
+FLOORS := --min accuracy=0.74 --min hit@1=0.95 --min evidence_recall=0.88 --min fact_recall=0.78 \
+          --min refusal_recall=0.68 --min citation_precision=0.82
+
+eval: install
+	BAOCAO_HOME=$(CURDIR)/.cache/eval-home $(BIN)/baocao eval --out .cache/eval-latest $(FLOORS)
+
+test: eval
 	$(BIN)/python -m pytest -q
 
 clean:

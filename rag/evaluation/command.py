@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from rag.evaluation.dataset import DEFAULT_SET
+from rag.evaluation.dataset import DEFAULT_SEEDS, DEFAULT_SET
 from rag.settings import MODES
 
 FLOOR_METRICS = ("accuracy", "hit@1", "hit@3", "hit@5", "mrr", "ndcg@5", "evidence_recall", "fact_recall", "f1",
@@ -38,8 +38,8 @@ def _parse_floors(floors: tuple[str, ...]) -> dict[str, float]:
               help="Tune on dev; report test.")
 @click.option("-k", type=click.IntRange(1, 50), help="Passages to retrieve (default 6).")
 @click.option("--mode", type=click.Choice(MODES), help="Retrieval mode (default hybrid).")
-@click.option("--reports", "reports_path", type=click.Path(exists=True, path_type=Path), default=Path("seeds"),
-              show_default=True, help="Reports indexed (incrementally) before the run.")
+@click.option("--reports", "reports_path", type=click.Path(exists=True, path_type=Path), default=DEFAULT_SEEDS,
+              show_default="seeds/", help="Reports indexed (incrementally) before the run.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Write results.json, report.md and report.html here.")
 @click.option("--ablation", is_flag=True, help="Run dense, lexical and hybrid retrieval and print them together.")

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from rag.text.normalize import match_key
 
-DEFAULT_SET = Path(__file__).resolve().parents[2] / "eval" / "qa.jsonl"
+_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SET = _ROOT / "eval" / "qa.jsonl"
+DEFAULT_SEEDS = _ROOT / "seeds"
 
 
 @dataclass(frozen=True)

@@ -29,12 +29,18 @@ _FOLDED_VI_STOP = frozenset(fold(w) for w in VI_STOPWORDS) - frozenset(
 TOKENS_VERSION = "2"
 
 
+# English function words that are not also Vietnamese syllables typed without diacritics
+# ("so", "to", "an", "do", "on", "no", "a" are): only these vote for English.
+_EN_MARKERS = EN_STOPWORDS - frozenset("a an so to do on no i he she we my ba".split())
+
+
 def is_english(text: str) -> bool:
-    """No Vietnamese diacritics and several English function words."""
+    """No Vietnamese diacritics and at least two unambiguous English function words."""
     ws = words(text)
     if not ws or any(fold(w) != w for w in ws):
         return False
-    return sum(w in EN_STOPWORDS for w in ws) >= max(1, len(ws) // 5)
+    markers = sum(w in _EN_MARKERS for w in ws)
+    return markers >= 2 or (markers == 1 and len(ws) <= 3)
 
 
 def _is_stop(word: str, english: bool) -> bool:
