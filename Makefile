@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: install run test eval clean
+.PHONY: install run test eval browser clean
 
 # Installing twice is a no-op: the stamp is newer than the lock and pyproject.
 $(STAMP): requirements.lock pyproject.toml
@@ -15,10 +15,9 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
-# Index seeds/ (incremental) and answer a sample question.
+# Index seeds/ (incremental) and open the chat on http://127.0.0.1:7860
 run: install
-	$(BIN)/baocao ingest seeds
-	$(BIN)/baocao ask "Hội nghị sơ kết của Cụm thi đua số 2 diễn ra ở đâu?"
+	$(BIN)/baocao serve
 
 # Quality floors, set a little under the measured numbers (see eval/README.md), then the tests.
 FLOORS := --min accuracy=0.74 --min hit@1=0.95 --min evidence_recall=0.88 --min fact_recall=0.78 \
@@ -27,7 +26,11 @@ FLOORS := --min accuracy=0.74 --min hit@1=0.95 --min evidence_recall=0.88 --min 
 eval: install
 	BAOCAO_HOME=$(CURDIR)/.cache/eval-home $(BIN)/baocao eval --out .cache/eval-latest $(FLOORS)
 
-test: eval
+# The UI tests drive Debian's Chromium (Playwright cannot download a browser here).
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+test: eval browser
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -88,10 +88,20 @@ class Pipeline:
     lexical: LexicalIndex
     retriever: HybridRetriever
     answerer: Runnable
+    sentence_search: SentenceSearch | None
     chain: Runnable
 
     def ask(self, question: str, **options) -> Answer:
         return self.chain.invoke({"question": question, **options})
+
+    def with_mode(self, mode: str) -> "Pipeline":
+        """The same index and answerer with another retrieval mode (nothing reopened)."""
+        if mode == self.retriever.mode:
+            return self
+        retriever = self.retriever.model_copy(update={"mode": mode})
+        search = self.sentence_search if mode == "hybrid" else None
+        chain = build_chain(retriever, self.store, self.answerer, search)
+        return Pipeline(self.settings, self.store, self.lexical, retriever, self.answerer, search, chain)
 
 
 def open_pipeline(settings: Settings) -> Pipeline:
@@ -99,10 +109,9 @@ def open_pipeline(settings: Settings) -> Pipeline:
     store = ReportStore(settings, make_embeddings(settings))
     lexical = LexicalIndex.for_store(store, settings.lexical_dir, "chunks")
     sentences = LexicalIndex.for_store(store, settings.lexical_dir, "sentences")
-    retriever = HybridRetriever(
-        store=store, lexical=lexical, k=settings.k, mode=settings.mode, fetch_k=settings.fetch_k
-    )
+    retriever = HybridRetriever(store=store, lexical=lexical, k=settings.k, mode="hybrid", fetch_k=settings.fetch_k)
     # Sentence-level idf: a term in few sentences tells the answering sentence apart.
     answerer = ExtractiveAnswerer(idf=sentences.idf, similarity=store.sentence_similarity)
-    search = SentenceSearch(store, sentences) if settings.mode == "hybrid" else None
-    return Pipeline(settings, store, lexical, retriever, answerer, build_chain(retriever, store, answerer, search))
+    search = SentenceSearch(store, sentences)
+    chain = build_chain(retriever, store, answerer, search)
+    return Pipeline(settings, store, lexical, retriever, answerer, search, chain).with_mode(settings.mode)

@@ -208,6 +208,49 @@ def _open_store(obj: Context):
         _fail(exc)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--auth", envvar="BAOCAO_AUTH", metavar="USER:PASSWORD",
+              help="Require a login (env BAOCAO_AUTH); required when --host is not a loopback address.")
+@click.option("--seeds", type=click.Path(path_type=Path), default=Path("seeds"), show_default=True,
+              help="Reports indexed (incrementally) at start; skipped if the folder does not exist.")
+@click.pass_obj
+def serve(obj: Context, host: str, port: int, auth: str | None, seeds: Path) -> None:
+    """Open the chat in the browser (Gradio), on 127.0.0.1:7860 by default.
+
+    
+    Examples:
+      baocao serve
+      baocao serve --port 8080
+      BAOCAO_AUTH=admin:secret baocao serve --host 0.0.0.0
+    """
+    import ipaddress
+
+    credentials = None
+    if auth:
+        user, _, password = auth.partition(":")
+        if not user or not password:
+            raise click.UsageError("--auth wants USER:PASSWORD")
+        credentials = (user, password)
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and credentials is None:
+        raise click.UsageError(f"listening on {host} needs --auth USER:PASSWORD (or BAOCAO_AUTH)")
+    from ui.app import serve as serve_app
+    from ui.service import ChatService
+
+    settings = obj.settings()
+    try:
+        service = ChatService(settings, seeds=seeds if seeds.is_dir() else None)
+    except _user_errors() as exc:
+        _fail(exc)
+    click.echo(f"baocao: http://{host}:{port}", err=True)
+    serve_app(service, host=host, port=port, auth=credentials)
+
+
 def _register_commands() -> None:
     """Commands that live with their own package are registered here, in one place."""
     from rag.evaluation.command import eval_command

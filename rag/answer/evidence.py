@@ -16,9 +16,10 @@ _LATIN = [chr(c) for r in ((0x41, 0x5B), (0x61, 0x7B), (0xC0, 0x250), (0x1E00, 0
 _UP = "[" + "".join(c for c in _LATIN if c.isalpha() and c.isupper()) + "]"
 _LOW = "[" + "".join(c for c in _LATIN if c.isalpha() and c.islower()) + "]"
 _CAP = rf"{_UP}{_LOW}+\b"
+_PART = rf"{_UP}{_LOW}*\b"  # a name syllable may be one capital: Vàng A Sùng
 _PERSON = re.compile(
-    rf"(?:\b(?:đồng chí|ông|bà|Ông|Bà|Đồng chí)\s+{_CAP}(?:\s+{_CAP}){{1,3}})"
-    rf"|(?:\b(?:{'|'.join(_SURNAMES)})(?:\s+{_CAP}){{1,3}})"
+    rf"(?:\b(?:đồng chí|ông|bà|Ông|Bà|Đồng chí)\s+{_CAP}(?:\s+{_PART}){{1,3}})"
+    rf"|(?:\b(?:{'|'.join(_SURNAMES)})(?:\s+{_PART}){{1,3}})"
     rf"|(?:\b{_UP}{{2,}}\b(?:\s+[–-]?\s*{_UP}{{2,}}\b)+)"  # a byline in capitals: HẢI LĂNG – NHÂN TÂM
 )
 _DATE = re.compile(
@@ -100,3 +101,13 @@ def contains_phrase(text_key: str, text_folded: str, phrase: str) -> bool:
 def keys(text: str) -> tuple[str, str]:
     key = match_key(text)
     return key, fold(key)
+
+
+_NAME = re.compile(
+    rf"(?:đồng chí|ông|bà|Ông|Bà|Đồng chí)\s+({_CAP}(?:\s+{_PART}){{1,3}})|\b((?:{'|'.join(_SURNAMES)})(?:\s+{_PART}){{1,3}})"
+)
+
+
+def person_names(text: str) -> list[str]:
+    """Names of people in a text, in order ("Nguyễn Thừa Việt", "Đỗ Trọng Hưng")."""
+    return list(dict.fromkeys(m.group(1) or m.group(2) for m in _NAME.finditer(text)))

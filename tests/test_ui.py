@@ -1,0 +1,187 @@
+"""The Gradio chat in a real browser (Debian's Chromium driven by Playwright), its API through
+gradio_client, and the service underneath. Screenshots go to test-artifacts/."""
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from rag.settings import Settings
+from ui.service import MAX_UPLOAD_BYTES, ChatService, UploadError, safe_filename
+
+from .conftest import ROOT, SEEDS, _free_port
+
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+NEW_REPORT = (
+    "Hội nghị tổng kết công tác dân vận tỉnh Lào Cai\n\n"
+    "Sáng 5/3/2021, tại thành phố Lào Cai, Ban Dân vận Tỉnh ủy tổ chức hội nghị tổng kết công tác dân vận năm 2020. "
+    "Đồng chí Vàng A Sùng, Trưởng Ban Dân vận Tỉnh ủy, phát biểu khai mạc hội nghị.\n"
+)
+XSS_REPORT = (
+    "Báo cáo thử nghiệm an toàn Yên Bái\n\n"
+    "Hội nghị an toàn thông tin tại Yên Bái có mã <script>window.__xss = 1</script> và "
+    "<img src=x onerror=\"window.__xss = 2\"> trong văn bản do đồng chí Hà Thị Khuyên trình bày.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("ui-seeds")
+    for name in ("000_1f9fa2e96ddb3942.txt", "002_37f2df06d8ddf81f.txt", "004_aa4c518af7af5ae9.txt"):
+        shutil.copy(SEEDS / name, folder / name)
+    return ChatService(Settings.load(home=tmp_path_factory.mktemp("ui-home")), seeds=folder)
+
+
+@pytest.fixture(scope="module")
+def app_url(service):
+    from ui.app import serve
+
+    port = _free_port()
+    app = serve(service, port=port, block=False)
+    yield f"http://127.0.0.1:{port}"
+    app.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make browser` (or apt-get install chromium) installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"])
+        yield b
+        b.close()
+
+
+def _ask(page, question: str) -> str:
+    before = page.locator("#chat .message-row, #chat [data-testid='bot']").count()
+    page.fill("#question textarea", question)
+    page.click("#send")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#chat .message-row, #chat [data-testid=\"bot\"]').length > n", arg=before)
+    page.wait_for_function("() => !document.querySelector('#chat .pending, .progress-text')", timeout=30000)
+    page.wait_for_timeout(600)
+    bots = page.locator("#chat [data-testid='bot']")
+    return bots.nth(bots.count() - 1).inner_text()
+
+
+def test_the_chat_in_a_browser(app_url, browser, tmp_path):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(app_url)
+    page.wait_for_selector("#question textarea")
+    assert "Câu hỏi mẫu" in page.inner_text("body") and "Nguồn trích dẫn" in page.inner_text("body")
+    page.screenshot(path=ARTIFACTS / "1-first-load.png")
+
+    answer = _ask(page, "Ai được trao Huân chương Lao động hạng Nhì?")
+    assert "Nguyễn Thừa Việt" in answer and "[1]" in answer
+    marker = page.locator("#chat a.cite").last
+    assert "Nguyễn Thừa Việt" in marker.get_attribute("title")  # hovering shows the passage
+    marker.click()
+    page.wait_for_selector("#sources .source.active")
+    card = page.locator("#sources .source.active")
+    assert "Nguyễn Thừa Việt" in card.locator("mark").inner_text() and "Báo Hà Tĩnh" in card.inner_text()
+    page.screenshot(path=ARTIFACTS / "2-answer-with-open-citation.png")
+
+    follow = _ask(page, "Ông ấy giữ chức vụ gì?")
+    assert "Hiểu là" in follow and "Nguyễn Thừa Việt" in follow and "Phó ban Tổ chức Tỉnh ủy" in follow
+    page.screenshot(path=ARTIFACTS / "3-follow-up.png")
+
+    refusal = _ask(page, "Ai được trao Huân chương Độc lập?")
+    assert "Không tìm thấy thông tin này" in refusal
+    assert "Không có nguồn" in page.inner_text("#sources") and page.locator("#sources .source").count() == 0
+    page.screenshot(path=ARTIFACTS / "4-refusal.png")
+
+    new_file = tmp_path / "dan van Lao Cai.txt"
+    new_file.write_text(NEW_REPORT, encoding="utf-8")
+    page.click("text=Tải báo cáo lên")
+    page.set_input_files("#upload input[type=file]", str(new_file))
+    page.wait_for_function("() => document.querySelector('#upload-status').innerText.includes('Đã lập chỉ mục')",
+                           timeout=120000)
+    uploaded = _ask(page, "Ai phát biểu khai mạc hội nghị tổng kết công tác dân vận ở Lào Cai?")
+    assert "Vàng A Sùng" in uploaded
+    page.screenshot(path=ARTIFACTS / "5-upload-and-ask.png")
+
+    xss_file = tmp_path / "xss.txt"
+    xss_file.write_text(XSS_REPORT, encoding="utf-8")
+    page.set_input_files("#upload input[type=file]", str(xss_file))
+    page.wait_for_function("() => document.querySelector('#upload-status').innerText.includes('xss')", timeout=120000)
+    shown = _ask(page, "Ai trình bày tại hội nghị an toàn thông tin ở Yên Bái?")
+    assert "Hà Thị Khuyên" in shown and "<script>" in shown  # shown as text
+    page.locator("#chat a.cite").last.click()
+    assert "<script>window.__xss = 1</script>" in page.inner_text("#sources")
+    page.click("text=Báo cáo")
+    page.locator("#component-0, body").first.wait_for()
+    page.screenshot(path=ARTIFACTS / "6-untrusted-report-as-text.png")
+    assert page.evaluate("window.__xss") is None  # nothing ran
+    assert not errors, errors
+
+
+def test_the_api_through_gradio_client(app_url):
+    from gradio_client import Client
+
+    result = Client(app_url, verbose=False).predict("Cụm thi đua số 2 gồm bao nhiêu tỉnh?", api_name="/ask")
+    assert result["refused"] is False and "14 tỉnh" in result["answer"]
+    assert result["citations"][0]["doc_id"] == "000_1f9fa2e96ddb3942"
+
+
+def test_uploads_are_checked_and_kept_inside_the_data_folder(service, tmp_path):
+    assert safe_filename("../../etc/passwd") == "passwd"
+    assert safe_filename("Báo cáo quý 3.pdf") == "Báo_cáo_quý_3.pdf"
+    assert safe_filename("...") == "bao_cao"
+    bad = tmp_path / "script.exe"
+    bad.write_bytes(b"MZ")
+    with pytest.raises(UploadError, match="Không hỗ trợ"):
+        service.upload([str(bad)])
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"a" * (MAX_UPLOAD_BYTES + 1))
+    with pytest.raises(UploadError, match="quá lớn"):
+        service.upload([str(big)])
+    assert not (service.uploads / "script.exe").exists() and not (service.uploads / "big.txt").exists()
+
+
+def test_questions_keep_working_during_an_upload(service, tmp_path):
+    report = tmp_path / "song_song.txt"
+    report.write_text("Hội nghị song song tại Điện Biên.\n\nĐồng chí Lò Văn Muôn phát biểu tại hội nghị.", encoding="utf-8")
+    answers, failures = [], []
+
+    def ask_many():
+        try:
+            for _ in range(5):
+                answers.append(service.ask("Ai được trao Huân chương Lao động hạng Nhì?", [])[1])
+        except Exception as exc:  # noqa: BLE001 — the assertion below reports it
+            failures.append(exc)
+
+    reader = threading.Thread(target=ask_many)
+    reader.start()
+    service.upload([str(report)])
+    reader.join()
+    assert not failures and len(answers) == 5 and all("Nguyễn Thừa Việt" in a.answer for a in answers)
+    assert "Lò Văn Muôn" in service.ask("Ai phát biểu tại hội nghị song song ở Điện Biên?", [])[1].answer
+
+
+def test_feedback_is_stored_as_jsonl(service):
+    answer = service.ask("Cụm thi đua số 2 gồm bao nhiêu tỉnh?", [])[1]
+    service.record_feedback("Cụm thi đua số 2 gồm bao nhiêu tỉnh?", answer.to_dict(), liked=False)
+    last = json.loads(service.feedback_path.read_text(encoding="utf-8").splitlines()[-1])
+    assert last["liked"] is False and last["citations"][0]["doc_id"] == "000_1f9fa2e96ddb3942"
+
+
+def test_serve_refuses_an_open_address_without_a_login(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run([str(Path(sys.executable).parent / "baocao"), "serve", "--host", "0.0.0.0"],
+                            capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "BAOCAO_HOME": str(tmp_path)})
+    assert result.returncode == 2 and "--auth" in result.stderr

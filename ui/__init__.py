@@ -1,0 +1,1 @@
+"""The Gradio chat app (`baocao serve`). It calls `rag` only; nothing in `rag` imports it."""

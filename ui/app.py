@@ -1,0 +1,168 @@
+"""The Gradio chat: answers with clickable citations, the cited passage highlighted,
+follow-ups, filters, uploads, a reports tab and 👍/👎 feedback. Interface text is Vietnamese."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+
+from rag.answer.followup import Turn
+from ui.render import answer_markdown, answer_segments, report_html, reports_rows, sources_html
+from ui.service import ChatService, UploadError
+
+EXAMPLES = [
+    "Cụm thi đua số 2 gồm bao nhiêu tỉnh?",
+    "Ai được trao Huân chương Lao động hạng Nhì?",
+    "Hội nghị giao ban năm 2022 tổ chức ở đâu?",
+    "huan chuong lao dong hang nhi duoc trao cho ai",
+]
+CSS = """
+.source{border:1px solid var(--border-color-primary);border-radius:8px;padding:6px 10px;margin:6px 0}
+.source:target,.source.active{outline:3px solid #e0a800}
+.source mark{background:#ffe066;padding:0 2px}
+.source-meta{color:var(--body-text-color-subdued);font-size:12px;margin:2px 0 6px}
+.passage,.report-text{white-space:pre-wrap;line-height:1.5}
+.sources-empty{color:var(--body-text-color-subdued);padding:8px}
+a.cite{text-decoration:none;font-weight:600}
+"""
+# Clicking a marker opens and highlights its card in the sources panel (the panel is
+# outside the chat bubble, so a plain anchor would not scroll both reliably).
+HEAD = """<script>
+document.addEventListener('click', function (e) {
+  var a = e.target.closest && e.target.closest('a.cite');
+  if (!a) return;
+  e.preventDefault();
+  var card = document.getElementById((a.getAttribute('href') || '').slice(1));
+  if (!card) return;
+  document.querySelectorAll('.source.active').forEach(function (c) { c.classList.remove('active'); });
+  card.open = true; card.classList.add('active');
+  card.scrollIntoView({behavior: 'smooth', block: 'center'});
+}, true);
+</script>"""
+
+
+def build_app(service: ChatService) -> gr.Blocks:
+    def report_choices():
+        return [(f"{m.get('title', d)[:60]} ({d})", d) for d, m in sorted(service.reports().items())]
+
+    def year_choices():
+        return sorted({str(m["year"]) for m in service.reports().values() if m.get("year")})
+
+    def respond(question, chat, turns, answers, doc_ids, years, k, mode):
+        question = (question or "").strip()
+        if not question:
+            gr.Warning("Hãy nhập câu hỏi.")
+            yield chat, turns, answers, gr.update(), gr.update()
+            return
+        if len(question) > 2000:
+            gr.Warning("Câu hỏi quá dài (tối đa 2.000 ký tự).")
+            yield chat, turns, answers, gr.update(), gr.update()
+            return
+        history = [Turn(**t) for t in turns]
+        resolved, answer = service.ask(question, history, doc_ids=doc_ids, years=[int(y) for y in years or []],
+                                       k=int(k), mode=mode)
+        texts = {c.doc_id: service.report(c.doc_id).text for c in answer.citations}
+        chat = chat + [{"role": "user", "content": question}, {"role": "assistant", "content": ""}]
+        shown = ""
+        if resolved != question:
+            shown = f"<small>↪ Hiểu là: {answer_markdown_plain(resolved)}</small>\n\n"
+        for segment in answer_segments(answer):  # stream the answer piece by piece
+            shown += segment
+            chat[-1] = {"role": "assistant", "content": shown}
+            yield chat, turns, answers, gr.update(), ""
+        turns = turns + [{"question": resolved, "answer": answer.answer, "refused": answer.refused}]
+        answers = answers + [answer.to_dict()]
+        yield chat, turns, answers, sources_html(answer, service.reports(), texts), ""
+
+    def new_chat():
+        return [], [], [], sources_html(None, {}, {}), ""
+
+    def feedback(data: gr.LikeData, answers, turns):
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        n = index // 2  # messages alternate user, assistant
+        if 0 <= n < len(answers):
+            service.record_feedback(turns[n]["question"], answers[n], bool(data.liked))
+            gr.Info("Cảm ơn góp ý của bạn.")
+
+    def upload(files, progress=gr.Progress()):
+        if not files:
+            return gr.update(), gr.update(), gr.update(), gr.update()
+        paths = [f if isinstance(f, str) else f.name for f in files]
+        try:
+            result = service.upload(paths, progress=lambda p, msg: progress(p, desc=msg))
+        except UploadError as exc:
+            raise gr.Error(str(exc)) from exc
+        lines = [f"Đã lập chỉ mục: {', '.join(result.added + result.updated) or 'không có gì mới'}."]
+        lines += [f"Bỏ qua {Path(p).name}: {why}" for p, why in result.skipped]
+        return ("\n\n".join(lines), gr.update(choices=report_choices()), gr.update(choices=year_choices()),
+                reports_rows(service.reports()))
+
+    def show_report(doc_id):
+        if not doc_id:
+            return ""
+        report = service.report(doc_id)
+        return report_html(doc_id, report.meta, report.text)
+
+    def api_ask(question: str) -> dict:
+        """Ask a question; returns the answer contract (answer, refused, citations, retrieved, timings_ms)."""
+        return service.ask(question, [])[1].to_dict()
+
+    with gr.Blocks(title="baocao — Hỏi đáp báo cáo") as app:
+        gr.Markdown("## baocao — hỏi đáp về các báo cáo, có trích dẫn nguồn")
+        turns = gr.State([])
+        answers = gr.State([])
+        with gr.Tab("Hỏi đáp"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chat = gr.Chatbot(label="Trò chuyện", height=460, elem_id="chat",
+                                      placeholder="Hỏi về các báo cáo, ví dụ: “Cụm thi đua số 2 gồm bao nhiêu tỉnh?”")
+                    with gr.Row():
+                        box = gr.Textbox(placeholder="Nhập câu hỏi…", show_label=False, scale=5, elem_id="question")
+                        send = gr.Button("Gửi", variant="primary", scale=1, elem_id="send")
+                    with gr.Row():
+                        clear = gr.Button("Cuộc trò chuyện mới", size="sm", elem_id="new-chat")
+                    gr.Examples(EXAMPLES, inputs=box, label="Câu hỏi mẫu")
+                    with gr.Accordion("Bộ lọc và cài đặt", open=False):
+                        doc_filter = gr.CheckboxGroup(report_choices(), label="Chỉ tìm trong các báo cáo")
+                        year_filter = gr.CheckboxGroup(year_choices(), label="Năm")
+                        k = gr.Slider(1, 12, value=service.settings.k, step=1, label="Số đoạn văn truy xuất")
+                        mode = gr.Radio([("Kết hợp", "hybrid"), ("Ngữ nghĩa", "dense"), ("Từ khóa", "lexical")],
+                                        value=service.settings.mode, label="Cách truy xuất")
+                    with gr.Accordion("Tải báo cáo lên (txt, md, html, pdf, docx)", open=False):
+                        files = gr.File(file_count="multiple", file_types=[".txt", ".md", ".html", ".htm", ".pdf", ".docx"],
+                                        label="Báo cáo", elem_id="upload")
+                        upload_status = gr.Markdown(elem_id="upload-status")
+                with gr.Column(scale=2):
+                    gr.Markdown("### Nguồn trích dẫn")
+                    sources = gr.HTML(sources_html(None, {}, {}), elem_id="sources")
+        with gr.Tab("Báo cáo"):
+            table = gr.Dataframe(reports_rows(service.reports()), headers=["Mã", "Tiêu đề", "Ngày", "Địa điểm", "Nguồn", "Đoạn"],
+                                 interactive=False, wrap=True)
+            pick = gr.Dropdown(report_choices(), label="Mở báo cáo")
+            report_view = gr.HTML(elem_id="report-view")
+
+        inputs = [box, chat, turns, answers, doc_filter, year_filter, k, mode]
+        outputs = [chat, turns, answers, sources, box]
+        send.click(respond, inputs, outputs, api_visibility="private")
+        box.submit(respond, inputs, outputs, api_visibility="private")
+        clear.click(new_chat, None, outputs, api_visibility="private")
+        chat.like(feedback, [answers, turns], None, api_visibility="private")
+        files.upload(upload, files, [upload_status, doc_filter, year_filter, table], concurrency_limit=1,
+                     concurrency_id="index-writes", api_visibility="private")
+        pick.change(show_report, pick, report_view, api_visibility="private")
+        gr.api(api_ask, api_name="ask")
+    return app
+
+
+def answer_markdown_plain(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+def serve(service: ChatService, host: str = "127.0.0.1", port: int = 7860, auth=None, block: bool = True):
+    app = build_app(service)
+    app.queue(default_concurrency_limit=4)  # questions in parallel; index writes have their own limit 1
+    app.launch(server_name=host, server_port=port, auth=auth, share=False, css=CSS, head=HEAD,
+               prevent_thread_lock=not block, max_file_size="20mb", footer_links=["api"])
+    return app

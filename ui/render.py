@@ -1,0 +1,76 @@
+"""HTML and Markdown for the chat page. Report text is untrusted: everything from a
+report goes through `html.escape`, so `<script>` in a report shows as text."""
+from __future__ import annotations
+
+import html
+import re
+
+from rag.answer.citations import Answer
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def answer_segments(answer: Answer) -> list[str]:
+    """The answer for the chat bubble, in pieces to stream: escaped text, each marker a link to
+    its source card whose title shows the cited passage on hover."""
+    if answer.refused:
+        return [f"⚠️ **{html.escape(answer.answer)}**"]
+    quotes = {c.marker: c for c in answer.citations}
+    segments = []
+    for i, piece in enumerate(_MARKER.split(answer.answer)):
+        if i % 2 == 0:
+            words = _escape_markdown(piece).split(" ")
+            segments += [" ".join(words[j : j + 6]) + (" " if j + 6 < len(words) else "") for j in range(0, len(words), 6)]
+        elif (c := quotes.get(int(piece))) is not None:
+            tip = html.escape(f"{c.title[:80]} — {c.quote[:200]}", quote=True)
+            segments.append(f'<a href="#src-{c.marker}" class="cite" title="{tip}">[{c.marker}]</a>')
+    return [s for s in segments if s]
+
+
+def answer_markdown(answer: Answer) -> str:
+    return "".join(answer_segments(answer))
+
+
+def _escape_markdown(text: str) -> str:
+    text = html.escape(text, quote=False)
+    return re.sub(r"([\\`*_{}\[\]#+!|~])", r"\\\1", text)
+
+
+def sources_html(answer: Answer | None, reports: dict[str, dict], texts: dict[str, str]) -> str:
+    """The sources panel: one card per citation with the report's title, date, place and the
+    passage around the cited span, the span highlighted."""
+    if answer is None:
+        return "<div class='sources-empty'>Nguồn của câu trả lời sẽ hiện ở đây.</div>"
+    if answer.refused or not answer.citations:
+        return "<div class='sources-empty'>Không có nguồn: các báo cáo không chứa thông tin này.</div>"
+    cards = []
+    for c in answer.citations:
+        meta = reports.get(c.doc_id, {})
+        text = texts.get(c.doc_id, "")
+        start = text.rfind("\n\n", 0, c.start)
+        start = 0 if start < 0 else start + 2
+        end = text.find("\n\n", c.end)
+        end = len(text) if end < 0 else end
+        passage = (html.escape(text[start:c.start]) + "<mark>" + html.escape(text[c.start:c.end]) + "</mark>"
+                   + html.escape(text[c.end:end]))
+        facts = " · ".join(html.escape(str(v)) for v in (meta.get("date") or meta.get("year") or "", meta.get("place", ""),
+                                                        meta.get("source", "")) if v)
+        cards.append(
+            f"<details class='source' id='src-{c.marker}' open><summary><b>[{c.marker}]</b> "
+            f"{html.escape(meta.get('title') or c.title)}</summary>"
+            f"<div class='source-meta'>{facts} · <code>{html.escape(c.doc_id)}</code> · ký tự {c.start}–{c.end}</div>"
+            f"<div class='passage'>{passage}</div></details>"
+        )
+    return "".join(cards)
+
+
+def report_html(doc_id: str, meta: dict, text: str) -> str:
+    facts = " · ".join(html.escape(str(meta.get(k))) for k in ("date", "place", "source", "author") if meta.get(k))
+    paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n"))
+    return (f"<h3>{html.escape(meta.get('title', doc_id))}</h3><div class='source-meta'>{facts} · "
+            f"<code>{html.escape(doc_id)}</code></div><div class='report-text'>{paragraphs}</div>")
+
+
+def reports_rows(reports: dict[str, dict]) -> list[list]:
+    return [[doc_id, m.get("title", ""), m.get("date") or (m.get("year") or ""), m.get("place", ""),
+             m.get("source", ""), m.get("chunks", 0)] for doc_id, m in sorted(reports.items())]
