@@ -119,9 +119,14 @@ def test_the_chat_in_a_browser(app_url, browser, tmp_path):
     assert "Hà Thị Khuyên" in shown and "<script>" in shown  # shown as text
     page.locator("#chat a.cite").last.click()
     assert "<script>window.__xss = 1</script>" in page.inner_text("#sources")
-    page.click("text=Báo cáo")
-    page.locator("#component-0, body").first.wait_for()
     page.screenshot(path=ARTIFACTS / "6-untrusted-report-as-text.png")
+    page.get_by_role("tab", name="Báo cáo").click()
+    page.get_by_label("Mở báo cáo").click()
+    page.get_by_role("option", name="xss").click()
+    page.wait_for_function("() => document.querySelector('#report-view').innerText.includes('Hà Thị Khuyên')")
+    assert "<img src=x onerror=" in page.inner_text("#report-view")
+    assert "dan_van_Lao_Cai" in page.inner_text("body")  # the uploaded report is listed
+    page.screenshot(path=ARTIFACTS / "7-reports-tab.png")
     assert page.evaluate("window.__xss") is None  # nothing ran
     assert not errors, errors
 

@@ -86,7 +86,7 @@ def build_app(service: ChatService) -> gr.Blocks:
 
     def upload(files, progress=gr.Progress()):
         if not files:
-            return gr.update(), gr.update(), gr.update(), gr.update()
+            return gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
         paths = [f if isinstance(f, str) else f.name for f in files]
         try:
             result = service.upload(paths, progress=lambda p, msg: progress(p, desc=msg))
@@ -94,8 +94,9 @@ def build_app(service: ChatService) -> gr.Blocks:
             raise gr.Error(str(exc)) from exc
         lines = [f"Đã lập chỉ mục: {', '.join(result.added + result.updated) or 'không có gì mới'}."]
         lines += [f"Bỏ qua {Path(p).name}: {why}" for p, why in result.skipped]
-        return ("\n\n".join(lines), gr.update(choices=report_choices()), gr.update(choices=year_choices()),
-                reports_rows(service.reports()))
+        choices = report_choices()
+        return ("\n\n".join(lines), gr.update(choices=choices), gr.update(choices=year_choices()),
+                reports_rows(service.reports()), gr.update(choices=choices))
 
     def show_report(doc_id):
         if not doc_id:
@@ -147,7 +148,7 @@ def build_app(service: ChatService) -> gr.Blocks:
         box.submit(respond, inputs, outputs, api_visibility="private")
         clear.click(new_chat, None, outputs, api_visibility="private")
         chat.like(feedback, [answers, turns], None, api_visibility="private")
-        files.upload(upload, files, [upload_status, doc_filter, year_filter, table], concurrency_limit=1,
+        files.upload(upload, files, [upload_status, doc_filter, year_filter, table, pick], concurrency_limit=1,
                      concurrency_id="index-writes", api_visibility="private")
         pick.change(show_report, pick, report_view, api_visibility="private")
         gr.api(api_ask, api_name="ask")

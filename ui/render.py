@@ -72,5 +72,5 @@ def report_html(doc_id: str, meta: dict, text: str) -> str:
 
 
 def reports_rows(reports: dict[str, dict]) -> list[list]:
-    return [[doc_id, m.get("title", ""), m.get("date") or (m.get("year") or ""), m.get("place", ""),
+    return [[doc_id, m.get("title", "")[:90], m.get("date") or (m.get("year") or ""), m.get("place", ""),
              m.get("source", ""), m.get("chunks", 0)] for doc_id, m in sorted(reports.items())]
