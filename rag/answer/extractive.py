@@ -98,16 +98,16 @@ class ExtractiveAnswerer(RunnableSerializable[dict, Answer]):
         if question.kind in _META_KINDS:
             return self._answer_metadata(question, candidates, reports, bool(entities))
         self._score_all(question, candidates, reports)
-        threshold = self.min_evidence_english if question.english else self.min_evidence
+        evidence, concept = self._thresholds(question)
         usable = [
             c for c in candidates
-            if c.evidence >= threshold
-            and c.concept >= (self.min_concept_english if question.english else self.min_concept_coverage)
+            if c.evidence >= evidence
+            and c.concept >= concept
             and (c.typed or question.kind not in STRICT_KINDS)
             and (c.entities or not entities)
         ]
         if not usable:
-            return self._refuse(question, self._why_not(question, candidates, threshold, bool(entities)))
+            return self._refuse(question, self._why_not(question, candidates))
         best = max(c.evidence for c in usable)
         typed = [c for c in usable if c.typed and c.evidence >= 0.8 * best]
         if typed:
@@ -185,13 +185,19 @@ class ExtractiveAnswerer(RunnableSerializable[dict, Answer]):
             c.score = c.evidence + (self.type_bonus if c.typed else 0.0) + self.rank_bonus / (1 + c.rank)
         candidates.sort(key=lambda c: (-c.score, c.rank, c.start))
 
-    def _why_not(self, question: Question, candidates: list[Candidate], threshold: float, named: bool) -> str:
+    def _thresholds(self, question: Question) -> tuple[float, float]:
+        """(minimum evidence, minimum subject coverage) for this question's language."""
+        if question.english:
+            return self.min_evidence_english, self.min_concept_english
+        return self.min_evidence, self.min_concept_coverage
+
+    def _why_not(self, question: Question, candidates: list[Candidate]) -> str:
         """The first test that every candidate failed, in the order they are applied."""
+        threshold, concept = self._thresholds(question)
         passing = [c for c in candidates if c.evidence >= threshold]
         if not passing:
             best = max(candidates, key=lambda c: c.evidence)
             return f"weak evidence ({best.evidence:.2f} < {threshold:.2f})"
-        concept = self.min_concept_english if question.english else self.min_concept_coverage
         passing = [c for c in passing if c.concept >= concept]
         if not passing:
             return "the question's subject is not in the passages"
