@@ -103,3 +103,10 @@ def test_named_things_in_questions():
     assert q.event_entities == {"số iv", "nha trang"} and q.years == {"năm 2019"}
     assert analyze("Ai là Bí thư Tỉnh ủy Quảng Nam?").entities == ("quảng nam",)
     assert analyze("Trưởng Ban Tổ chức là ai?").entities == ()  # a capital opening a question is not a name
+
+
+def test_which_reports_questions_cite_one_sentence_per_report(seed_index):
+    answer = seed_index.ask("Ban Tổ chức Tỉnh ủy Quảng Nam được nhắc đến trong những hội nghị nào?")
+    assert not answer.refused
+    assert {c.doc_id for c in answer.citations} == {"001_94090ceb8c428316", "003_838962f970cd0743"}
+    assert all("Quảng Nam" in c.quote for c in answer.citations)

@@ -108,10 +108,9 @@ class ExtractiveAnswerer(RunnableSerializable[dict, Answer]):
         ]
         if not usable:
             return self._refuse(question, self._why_not(question, candidates))
-        best = max(c.evidence for c in usable)
-        typed = [c for c in usable if c.typed and c.evidence >= 0.8 * best]
-        if typed:
-            usable = typed  # a list question prefers a sentence holding a list, if it is nearly as relevant
+        if question.kind == "list":  # prefer a sentence holding a list, if it is nearly as relevant
+            best = max(c.evidence for c in usable)
+            usable = [c for c in usable if c.typed and c.evidence >= 0.8 * best] or usable
         chosen = self._select(question, usable, set(entities))
         if chosen is None:
             return self._refuse(question, "the named things are not stated together with an answer")
@@ -220,6 +219,11 @@ class ExtractiveAnswerer(RunnableSerializable[dict, Answer]):
         limit = _MAX_SENTENCES.get(question.kind, 1)
         if question.plural or _COMPARE.search(fold(question.text)):
             limit = max(limit, 2)
+        if question.across:  # "những hội nghị nào …": the best sentence of each report that has one
+            for c in usable[1:]:
+                if len(chosen) < 3 and c.doc_id not in {x.doc_id for x in chosen} and c.score >= 0.6 * lead.score:
+                    chosen.append(c)
+            return chosen
         for c in usable[1:]:
             if len(chosen) >= limit:
                 break

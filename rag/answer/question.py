@@ -27,6 +27,10 @@ _KINDS = [
     ("list", r"\b(nhung (tinh|nhiem vu|noi dung|giai phap|don vi|ai|gi|du thao)|cac (tinh|nhiem vu|noi dung|giai phap|don vi) nao|gom (nhung )?(tinh|ai|nhung)|ke ten|liet ke|tinh nao|which provinces|what tasks|list|name the)\b"),
 ]
 _COUNT = re.compile(r"\b(?:bao nhieu|may|how many|number of)\s+(\w+(?:\s\w+)?)")
+_ACROSS = re.compile(
+    r"\b((nhung|cac) (hoi nghi|ban tin|bao cao|bai bao|bai viet|cum thi dua|cum)( nao)?|(hoi nghi|ban tin|bao cao) nao"
+    r"|which (reports|conferences|meetings|articles)|both (reports|conferences))\b"
+)
 _PLURAL = re.compile(r"\b(nhung|cac|which provinces|what are)\b")
 
 # Words that ask rather than name. Compared accented when typed with diacritics, because
@@ -40,7 +44,7 @@ _QUESTION_WORDS_PLAIN = frozenset("ai gi nao sao nhieu khi luc".split())
 _FRAME_WORDS = frozenset(
     match_key(w) for w in "giữ sự tham dự nội dung vấn đề mục tiêu nói việc điều gồm làm diễn ra tên người"
     " kể hướng tới trở thành mấy số lượng so sánh khác nhau giống ông bà vị đồng chí"
-    " đang từng đã hiện sẽ vừa".split()
+    " đang từng đã hiện sẽ vừa nhắc đề cập bản tin tài liệu viết".split()
 )
 # Typed without diacritics, only folds that are not also common content or name syllables.
 _FRAME_WORDS_PLAIN = frozenset("giu gom ke luong sanh giong ong ba noi dung van muc tieu".split())
@@ -85,6 +89,7 @@ class Question:
     years: frozenset[str] = frozenset()  # years name the event too, but only in the report's opening or date
     counted: str = ""  # folded noun after "bao nhiêu" ("tinh"), for number questions
     plural: bool = False  # asks for several things ("những", "các")
+    across: bool = False  # asks which reports/conferences: one sentence from each report
 
 
 def analyze(question: str) -> Question:
@@ -111,6 +116,7 @@ def analyze(question: str) -> Question:
         years=frozenset(e for e in event if _YEAR.search(e)),
         counted=counted,
         plural=bool(_PLURAL.search(folded)),
+        across=bool(_ACROSS.search(folded)),
     )
 
 
