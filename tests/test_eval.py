@@ -137,6 +137,7 @@ def test_compare_shows_deltas_and_flipped_questions():
 def test_the_repository_eval_set_is_valid(seed_texts):
     items = load()
     assert len(items) >= 80 and validate(items, seed_texts) == []
+    assert validate(load(Path(__file__).parents[1] / "eval" / "multiturn.jsonl"), seed_texts) == []
     assert {i.split for i in items} == {"dev", "test"}
     tags = {t for i in items for t in i.tags}
     assert {"who", "when", "where", "how_many", "list", "resolution", "multi_report", "unanswerable",

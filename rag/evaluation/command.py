@@ -122,9 +122,24 @@ def _run(settings, set_path: Path, split: str, reports_path: Path, modes: list[s
         pipeline = open_pipeline(dataclasses.replace(settings, mode=mode))
         config = {"set": set_path.name, "split": split, "questions": len(items), "mode": mode, "k": settings.k,
                   "embedder": pipeline.store.embedder, "date": time.strftime("%Y-%m-%d %H:%M")}
-        outcomes = evaluate(lambda q: pipeline.ask(q).to_dict(), items, texts, progress=progress)
+        outcomes = evaluate(_conversation(pipeline), items, texts, progress=progress)
         runs[mode] = summarize(outcomes, config)
     return runs
+
+
+def _conversation(pipeline):
+    """Answers a question after its conversation's earlier questions, follow-ups resolved as the chat does."""
+    from rag.answer.followup import Turn, rewrite_followup
+
+    def ask(question: str, history: list[str]) -> dict:
+        turns: list[Turn] = []
+        for earlier in history:
+            resolved = rewrite_followup(earlier, turns)
+            answer = pipeline.ask(resolved)
+            turns.append(Turn(resolved, answer.answer, answer.refused))
+        return pipeline.ask(rewrite_followup(question, turns)).to_dict()
+
+    return ask
 
 
 def _write_all(folder: Path, files: dict[str, str]) -> None:

@@ -22,6 +22,7 @@ class EvalItem:
     evidence: list[dict] = field(default_factory=list)  # {"doc_id", "quote"}
     tags: list[str] = field(default_factory=list)
     split: str = "dev"
+    history: list[str] = field(default_factory=list)  # earlier questions of a conversation (follow-ups)
 
     @property
     def answerable(self) -> bool:

@@ -23,13 +23,14 @@ _MEAN_OVER_ANSWERABLE = ["hit@1", "hit@3", "hit@5", "mrr", "ndcg@5", "evidence_r
 BOOTSTRAP_SAMPLES = 1000
 
 
-def evaluate(ask: Callable[[str], dict], items: list[EvalItem], texts: dict[str, str], progress: bool = True) -> list[dict]:
-    """One outcome per item: the answer, every metric, and what failed."""
+def evaluate(ask: Callable[..., dict], items: list[EvalItem], texts: dict[str, str], progress: bool = True) -> list[dict]:
+    """One outcome per item: the answer, every metric, and what failed.
+    `ask(question, history)` answers a question after the earlier questions of its conversation."""
     from tqdm import tqdm
 
     outcomes = []
     for item in tqdm(items, desc="Evaluating", unit="q", disable=not progress):
-        result = ask(item.question)
+        result = ask(item.question, item.history)
         precision, recall = citation_metrics(item, result, texts)
         outcomes.append({
             "id": item.id, "question": item.question, "tags": item.tags, "split": item.split,
