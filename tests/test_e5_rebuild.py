@@ -17,14 +17,6 @@ from rag.text.sentences import split
 
 
 @pytest.fixture(scope="session")
-def e5_cache(tmp_path_factory):
-    """A cache folder with the model built once for the whole run."""
-    cache = tmp_path_factory.mktemp("cache")
-    build_e5_model(cache / "models" / "multilingual-e5-small-q4")
-    return cache
-
-
-@pytest.fixture(scope="session")
 def st_model(e5_cache):
     from sentence_transformers import SentenceTransformer
 

