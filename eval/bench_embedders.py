@@ -70,9 +70,9 @@ def main() -> None:
     rows = []
     for name, (batch, single) in backends.items():
         batch(chunks[:2]), single(QUERIES[0])  # warm up
-        seconds = _median_time(lambda: batch(chunks), args.runs)
+        seconds = _median_time(lambda batch=batch: batch(chunks), args.runs)
         query_ms = statistics.median(
-            1000 * _median_time(lambda q=q: single(q), args.runs) for q in QUERIES)
+            1000 * _median_time(lambda q=q, single=single: single(q), args.runs) for q in QUERIES)
         rows.append((name, tokens / seconds, seconds, query_ms))
     base_tps, base_ms = rows[0][1], rows[0][3]
     print(f"{len(chunks)} chunks, {tokens} tokens; median of {args.runs} runs; torch threads = {torch.get_num_threads()}")

@@ -36,7 +36,7 @@ def main() -> None:
                 break
             except OSError:
                 if proc.poll() is not None:
-                    raise SystemExit("baocao serve exited")
+                    raise SystemExit("baocao serve exited") from None
                 time.sleep(0.1)
         ready = time.perf_counter() - started
         from gradio_client import Client

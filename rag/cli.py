@@ -174,7 +174,7 @@ def reports(obj: Context, as_json: bool) -> None:
         date = r.get("date") or (str(r["year"]) if r.get("year") else "")
         click.echo(f"{r['doc_id']:22} {date:10} {r.get('chunks', 0):>6}  {r.get('place', '')[:22]:22} "
                    f"{r.get('source', '')[:16]:16} {r.get('title', '')[:60]}")
-    click.echo(f"embedder: {store.embedder}")
+    click.echo(f"embedder: {store.embedder} · model file: {store.index_info.get('model_file') or 'not recorded'}")
 
 
 @cli.command()

@@ -104,11 +104,13 @@ class ReportStore:
             self.client.create_collection(
                 name,
                 configuration={"hnsw": {"space": "cosine"}},
-                metadata={"embedder": self.embedder, "schema": SCHEMA},
+                metadata={"embedder": self.embedder, "model_file": getattr(embeddings, "model_file", "") or "",
+                          "schema": SCHEMA},
                 embedding_function=None,
             )
         self.chunk_collection = self.client.get_collection(name, embedding_function=None)
-        built_with = (self.chunk_collection.metadata or {}).get("embedder")
+        self.index_info = dict(self.chunk_collection.metadata or {})
+        built_with = self.index_info.get("embedder")
         if built_with != self.embedder:
             raise IndexMismatchError(
                 f"index '{name}' was built with {built_with}, but the embedder now is {self.embedder}; "

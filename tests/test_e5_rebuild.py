@@ -76,3 +76,4 @@ def test_the_setting_alone_runs_the_rebuilt_model(e5_cache, two_seeds, tmp_path)
     assert not answer["refused"] and "Cao Bằng" in answer["answer"]
     listed = subprocess.run([baocao, "reports"], capture_output=True, text=True, env=env, timeout=600).stdout
     assert "embedder: sentence-transformers/multilingual-e5-small-q4#" in listed
+    assert "multilingual-e5-small-q4/model.safetensors" in listed  # which model file built the index

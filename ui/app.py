@@ -2,12 +2,13 @@
 follow-ups, filters, uploads, a reports tab and 👍/👎 feedback. Interface text is Vietnamese."""
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import gradio as gr
 
 from rag.answer.followup import Turn
-from ui.render import answer_markdown, answer_segments, report_html, reports_rows, sources_html
+from ui.render import answer_segments, report_html, reports_rows, sources_html
 from ui.service import ChatService, UploadError
 
 EXAMPLES = [
@@ -65,7 +66,7 @@ def build_app(service: ChatService) -> gr.Blocks:
         chat = chat + [{"role": "user", "content": question}, {"role": "assistant", "content": ""}]
         shown = ""
         if resolved != question:
-            shown = f"<small>↪ Hiểu là: {answer_markdown_plain(resolved)}</small>\n\n"
+            shown = f"<small>↪ Hiểu là: {html.escape(resolved)}</small>\n\n"
         for segment in answer_segments(answer):  # stream the answer piece by piece
             shown += segment
             chat[-1] = {"role": "assistant", "content": shown}
@@ -153,12 +154,6 @@ def build_app(service: ChatService) -> gr.Blocks:
         pick.change(show_report, pick, report_view, api_visibility="private")
         gr.api(api_ask, api_name="ask")
     return app
-
-
-def answer_markdown_plain(text: str) -> str:
-    import html
-
-    return html.escape(text)
 
 
 def serve(service: ChatService, host: str = "127.0.0.1", port: int = 7860, auth=None, block: bool = True):

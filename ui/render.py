@@ -27,10 +27,6 @@ def answer_segments(answer: Answer) -> list[str]:
     return [s for s in segments if s]
 
 
-def answer_markdown(answer: Answer) -> str:
-    return "".join(answer_segments(answer))
-
-
 def _escape_markdown(text: str) -> str:
     text = html.escape(text, quote=False)
     return re.sub(r"([\\`*_{}\[\]#+!|~])", r"\\\1", text)

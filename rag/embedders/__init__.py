@@ -14,6 +14,7 @@ class NormalizedEmbeddings(Embeddings):
     def __init__(self, inner: Embeddings) -> None:
         self.inner = inner
         self.model_id = f"{embedder_id(inner)}+vi-norm"
+        self.model_file = getattr(inner, "model_file", "")
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.inner.embed_documents([_normalize(t) for t in texts])

