@@ -244,7 +244,7 @@ def serve(obj: Context, host: str, port: int, auth: str | None, seeds: Path) -> 
 
     settings = obj.settings()
     try:
-        service = ChatService(settings, seeds=seeds if seeds.is_dir() else None)
+        service = ChatService(settings, seeds=seeds if seeds.is_dir() else None, show_progress=True)
     except _user_errors() as exc:
         _fail(exc)
     click.echo(f"baocao: http://{host}:{port}", err=True)

@@ -39,14 +39,14 @@ def safe_filename(name: str) -> str:
 
 
 class ChatService:
-    def __init__(self, settings: Settings, seeds: Path | None = None) -> None:
+    def __init__(self, settings: Settings, seeds: Path | None = None, show_progress: bool = False) -> None:
         self.settings = settings
         self.uploads = settings.home / "uploads"
         self.feedback_path = settings.home / "feedback.jsonl"
         self._write_lock = threading.Lock()
         self._feedback_lock = threading.Lock()
         if seeds is not None:
-            self._ingest([seeds])
+            self._ingest([seeds], show_progress=show_progress)
         self.pipeline: Pipeline = open_pipeline(settings)
 
     # --- questions ---
@@ -84,12 +84,12 @@ class ChatService:
             targets.append(target)
         return self._ingest(targets, progress)
 
-    def _ingest(self, paths: list[Path], progress=None) -> IngestResult:
+    def _ingest(self, paths: list[Path], progress=None, show_progress: bool = False) -> IngestResult:
         with self._write_lock:
             if progress:
                 progress(0.1, "Đang đọc và lập chỉ mục…")
             store = ReportStore(self.settings, make_embeddings(self.settings), create=True)
-            result = ingest(paths, store, self.settings.lexical_dir, progress=False)
+            result = ingest(paths, store, self.settings.lexical_dir, progress=show_progress)
             if progress:
                 progress(0.9, "Đang nạp lại chỉ mục…")
             if hasattr(self, "pipeline"):
