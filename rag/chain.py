@@ -56,7 +56,7 @@ def build_chain(
             if sentence_search else []
         )
         doc_ids = list(dict.fromkeys([d.metadata["doc_id"] for d in documents] + [s.doc_id for s in sentences]))
-        reports = {doc_id: store.report(doc_id) for doc_id in doc_ids}
+        reports = store.reports_by_id(doc_ids)
         retrieved = perf_counter()
         return {
             **payload, "documents": documents, "sentences": sentences, "reports": reports, "_t": (started, retrieved)

@@ -134,11 +134,18 @@ class ReportStore:
         return {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"])}
 
     def report(self, doc_id: str) -> Report:
-        got = self.records.get(ids=[doc_id], include=["documents", "metadatas"])
-        if not got["ids"]:
+        found = self.reports_by_id([doc_id])
+        if doc_id not in found:
             known = ", ".join(sorted(self.reports())) or "none"
             raise UnknownReportError(f"unknown report id {doc_id!r}; indexed reports: {known}")
-        return Report(doc_id, got["documents"][0], dict(got["metadatas"][0] or {}))
+        return found[doc_id]
+
+    def reports_by_id(self, doc_ids: list[str]) -> dict[str, Report]:
+        """Cleaned text and metadata of these reports, in one round trip (unknown ids are left out)."""
+        if not doc_ids:
+            return {}
+        got = self.records.get(ids=list(doc_ids), include=["documents", "metadatas"])
+        return {i: Report(i, t, dict(m or {})) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])}
 
     def fingerprint(self) -> str:
         """Changes whenever a report is added, replaced or removed."""
