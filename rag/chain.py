@@ -104,9 +104,10 @@ class Pipeline:
         return Pipeline(self.settings, self.store, self.lexical, retriever, self.answerer, search, chain)
 
 
-def open_pipeline(settings: Settings) -> Pipeline:
-    """Open an existing index (raises NoIndexError / IndexMismatchError / StoreUnavailableError)."""
-    store = ReportStore(settings, make_embeddings(settings))
+def open_pipeline(settings: Settings, store: ReportStore | None = None) -> Pipeline:
+    """Open an existing index (raises NoIndexError / IndexMismatchError / StoreUnavailableError);
+    `store` reuses one already open (e.g. the one an ingest just wrote to)."""
+    store = store or ReportStore(settings, make_embeddings(settings))
     lexical = LexicalIndex.for_store(store, settings.lexical_dir, "chunks")
     sentences = LexicalIndex.for_store(store, settings.lexical_dir, "sentences")
     retriever = HybridRetriever(store=store, lexical=lexical, k=settings.k, mode="hybrid", fetch_k=settings.fetch_k)

@@ -45,9 +45,11 @@ class ChatService:
         self.feedback_path = settings.home / "feedback.jsonl"
         self._write_lock = threading.Lock()
         self._feedback_lock = threading.Lock()
+        self.pipeline: Pipeline
         if seeds is not None:
-            self._ingest([seeds], show_progress=show_progress)
-        self.pipeline: Pipeline = open_pipeline(settings)
+            self._ingest([seeds], show_progress=show_progress)  # opens the pipeline on its store
+        else:
+            self.pipeline = open_pipeline(settings)
 
     # --- questions ---
     def ask(self, question: str, history: list[Turn], doc_ids=None, years=None, k=None, mode=None) -> tuple[str, Answer]:
@@ -92,8 +94,8 @@ class ChatService:
             result = ingest(paths, store, self.settings.lexical_dir, progress=show_progress)
             if progress:
                 progress(0.9, "Đang nạp lại chỉ mục…")
-            if hasattr(self, "pipeline"):
-                self.pipeline = open_pipeline(self.settings)  # swap in whole: readers never see half
+            # swapped in whole, on the store just written to: readers never see half an index
+            self.pipeline = open_pipeline(self.settings, store)
             return result
 
     # --- feedback ---
