@@ -14,7 +14,6 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 
 from rag.answer.citations import Answer
 from rag.answer.extractive import ExtractiveAnswerer
-from rag.embedders import make_embeddings
 from rag.lexical import LexicalIndex
 from rag.retriever import HybridRetriever
 from rag.sentence_search import SentenceSearch
@@ -107,7 +106,7 @@ class Pipeline:
 def open_pipeline(settings: Settings, store: ReportStore | None = None) -> Pipeline:
     """Open an existing index (raises NoIndexError / IndexMismatchError / StoreUnavailableError);
     `store` reuses one already open (e.g. the one an ingest just wrote to)."""
-    store = store or ReportStore(settings, make_embeddings(settings))
+    store = store or ReportStore.open(settings)
     lexical = LexicalIndex.for_store(store, settings.lexical_dir, "chunks")
     sentences = LexicalIndex.for_store(store, settings.lexical_dir, "sentences")
     retriever = HybridRetriever(store=store, lexical=lexical, k=settings.k, mode="hybrid", fetch_k=settings.fetch_k)

@@ -82,13 +82,12 @@ def ingest(obj: Context, paths: tuple[Path, ...], prune: bool, as_json: bool) ->
       baocao ingest reports/ new.pdf
       baocao ingest reports/ --prune  # also forget reports deleted from reports/
     """
-    from rag.embedders import make_embeddings
     from rag.ingest.pipeline import ingest as run_ingest
     from rag.store import ReportStore
 
     settings = obj.settings()
     try:
-        store = ReportStore(settings, make_embeddings(settings), create=True)
+        store = ReportStore.open(settings, create=True)
         result = run_ingest(list(paths or [Path("seeds")]), store, settings.lexical_dir, prune=prune,
                             progress=not as_json)
     except _user_errors() as exc:
@@ -198,12 +197,11 @@ def show(obj: Context, report_id: str) -> None:
 
 
 def _open_store(obj: Context):
-    from rag.embedders import make_embeddings
     from rag.store import ReportStore
 
     settings = obj.settings()
     try:
-        return ReportStore(settings, make_embeddings(settings))
+        return ReportStore.open(settings)
     except _user_errors() as exc:
         _fail(exc)
 

@@ -128,6 +128,13 @@ class ReportStore:
         )
         self._query_vectors: dict[str, list[float]] = {}
 
+    @classmethod
+    def open(cls, settings: Settings, create: bool = False) -> "ReportStore":
+        """The store for these settings, with the embedder they choose."""
+        from rag.embedders import make_embeddings
+
+        return cls(settings, make_embeddings(settings), create=create)
+
     # --- reports (the manifest) ---
     def reports(self) -> dict[str, dict]:
         got = self.records.get(include=["metadatas"])

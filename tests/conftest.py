@@ -22,13 +22,12 @@ SEED_IDS = sorted(p.stem for p in SEEDS.glob("*.txt"))
 def seed_index(tmp_path_factory):
     """The five seeds ingested once into an embedded index; returns an open Pipeline."""
     from rag.chain import open_pipeline
-    from rag.embedders import make_embeddings
     from rag.ingest.pipeline import ingest
     from rag.settings import Settings
     from rag.store import ReportStore
 
     settings = Settings.load(home=tmp_path_factory.mktemp("seed-home"))
-    store = ReportStore(settings, make_embeddings(settings), create=True)
+    store = ReportStore.open(settings, create=True)
     ingest([SEEDS], store, settings.lexical_dir, progress=False)
     return open_pipeline(settings)
 

@@ -78,7 +78,7 @@ def test_an_index_built_with_sentence_transformers_answers(tiny_model, tmp_path,
     from rag.store import ReportStore
 
     settings = Settings.load(home=tmp_path, embedder="sentence-transformers", st_model=str(tiny_model))
-    store = ReportStore(settings, make_embeddings(settings), create=True)
+    store = ReportStore.open(settings, create=True)
     assert len(ingest([two_seeds], store, settings.lexical_dir, progress=False).added) == 2
     answer = open_pipeline(settings).ask("cum thi dua dong bac gom nhung tinh nao")
     assert not answer.refused and answer.citations[0].doc_id == "002_37f2df06d8ddf81f"

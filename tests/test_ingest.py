@@ -3,7 +3,6 @@ import shutil
 
 import pytest
 
-from rag.embedders import make_embeddings
 from rag.ingest.pipeline import ingest
 from rag.lexical import LexicalIndex
 from rag.settings import Settings
@@ -15,7 +14,7 @@ from .conftest import SEEDS
 @pytest.fixture
 def store(tmp_path):
     settings = Settings.load(home=tmp_path / "home")
-    return ReportStore(settings, make_embeddings(settings), create=True)
+    return ReportStore.open(settings, create=True)
 
 
 def _counts(store):

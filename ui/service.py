@@ -17,7 +17,6 @@ from pathlib import Path
 from rag.answer.citations import Answer
 from rag.answer.followup import Turn, rewrite_followup
 from rag.chain import Pipeline, open_pipeline
-from rag.embedders import make_embeddings
 from rag.ingest.convert import SUPPORTED
 from rag.ingest.pipeline import IngestResult, ingest
 from rag.settings import Settings
@@ -90,7 +89,7 @@ class ChatService:
         with self._write_lock:
             if progress:
                 progress(0.1, "Đang đọc và lập chỉ mục…")
-            store = ReportStore(self.settings, make_embeddings(self.settings), create=True)
+            store = ReportStore.open(self.settings, create=True)
             result = ingest(paths, store, self.settings.lexical_dir, progress=show_progress)
             if progress:
                 progress(0.9, "Đang nạp lại chỉ mục…")

@@ -100,7 +100,6 @@ def eval_command(obj, set_path, split, k, mode, reports_path, out, ablation, com
 
 def _run(settings, set_path: Path, split: str, reports_path: Path, modes: list[str], progress: bool) -> dict[str, dict]:
     from rag.chain import open_pipeline
-    from rag.embedders import make_embeddings
     from rag.embedders.sentence_transformers import ModelFolderError
     from rag.evaluation.dataset import DatasetError, load, validate
     from rag.evaluation.runner import evaluate, summarize
@@ -109,7 +108,7 @@ def _run(settings, set_path: Path, split: str, reports_path: Path, modes: list[s
 
     try:
         items = [i for i in load(set_path) if split == "all" or i.split == split]
-        store = ReportStore(settings, make_embeddings(settings), create=True)
+        store = ReportStore.open(settings, create=True)
         ingest([reports_path], store, settings.lexical_dir, progress=progress)
         texts = {doc_id: store.report(doc_id).text for doc_id in store.reports()}
     except (DatasetError, StoreError, ModelFolderError) as exc:
