@@ -14,11 +14,11 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 
 from rag.answer.citations import Answer
 from rag.answer.extractive import ExtractiveAnswerer
-from rag.lexical import LexicalIndex
-from rag.retriever import HybridRetriever
-from rag.sentence_search import SentenceSearch
+from rag.retrieval.lexical import LexicalIndex
+from rag.retrieval.hybrid import HybridRetriever
+from rag.retrieval.sentence_search import SentenceSearch
 from rag.settings import Settings
-from rag.store import ReportStore
+from rag.retrieval.store import ReportStore
 
 MAX_QUESTION_CHARS = 2000
 

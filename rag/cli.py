@@ -35,7 +35,7 @@ def _fail(exc: Exception) -> None:
 def _user_errors():
     from rag.chain import QuestionError
     from rag.embedders.sentence_transformers import ModelFolderError
-    from rag.store import StoreError
+    from rag.retrieval.store import StoreError
 
     return StoreError, ModelFolderError, QuestionError
 
@@ -83,7 +83,7 @@ def ingest(obj: Context, paths: tuple[Path, ...], prune: bool, as_json: bool) ->
       baocao ingest reports/ --prune  # also forget reports deleted from reports/
     """
     from rag.ingest.pipeline import ingest as run_ingest
-    from rag.store import ReportStore
+    from rag.retrieval.store import ReportStore
 
     settings = obj.settings()
     try:
@@ -197,7 +197,7 @@ def show(obj: Context, report_id: str) -> None:
 
 
 def _open_store(obj: Context):
-    from rag.store import ReportStore
+    from rag.retrieval.store import ReportStore
 
     settings = obj.settings()
     try:

@@ -24,7 +24,7 @@ def seed_index(tmp_path_factory):
     from rag.chain import open_pipeline
     from rag.ingest.pipeline import ingest
     from rag.settings import Settings
-    from rag.store import ReportStore
+    from rag.retrieval.store import ReportStore
 
     settings = Settings.load(home=tmp_path_factory.mktemp("seed-home"))
     store = ReportStore.open(settings, create=True)

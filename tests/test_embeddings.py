@@ -75,7 +75,7 @@ def test_the_setting_chooses_the_backend(tiny_model, tmp_path, e5_cache):
 def test_an_index_built_with_sentence_transformers_answers(tiny_model, tmp_path, two_seeds):
     from rag.chain import open_pipeline
     from rag.ingest.pipeline import ingest
-    from rag.store import ReportStore
+    from rag.retrieval.store import ReportStore
 
     settings = Settings.load(home=tmp_path, embedder="sentence-transformers", st_model=str(tiny_model))
     store = ReportStore.open(settings, create=True)

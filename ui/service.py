@@ -20,7 +20,7 @@ from rag.chain import Pipeline, open_pipeline
 from rag.ingest.convert import SUPPORTED
 from rag.ingest.pipeline import IngestResult, ingest
 from rag.settings import Settings
-from rag.store import ReportStore
+from rag.retrieval.store import ReportStore
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 _SAFE_NAME = re.compile(r"[^\w.-]+", re.UNICODE)

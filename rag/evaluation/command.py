@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
+import re
 import os
 import sys
 import tempfile
@@ -15,52 +17,65 @@ from rag.evaluation.dataset import DEFAULT_SEEDS, DEFAULT_SET
 from rag.settings import MODES
 
 FLOOR_METRICS = ("accuracy", "hit@1", "hit@3", "hit@5", "mrr", "ndcg@5", "evidence_recall", "fact_recall", "f1",
-                 "refusal_precision", "refusal_recall", "citation_precision", "citation_recall")
+                 "span_match", "span_recall", "refusal_precision", "refusal_recall", "citation_precision",
+                 "citation_recall", "citation_verbatim")
+CEILING_METRICS = ("false_refusal_rate", "answer_chars_p50")
 
 
-def _parse_floors(floors: tuple[str, ...]) -> dict[str, float]:
+def _parse_limits(option: str, limits: tuple[str, ...], allowed: tuple[str, ...]) -> dict[str, float]:
     parsed = {}
-    for floor in floors:
-        name, _, value = floor.partition("=")
-        if name not in FLOOR_METRICS or not value:
-            raise click.UsageError(f"--min wants METRIC=VALUE with METRIC one of {', '.join(FLOOR_METRICS)}; got {floor!r}")
+    for limit in limits:
+        name, _, value = limit.partition("=")
+        if name not in allowed or not value:
+            raise click.UsageError(f"{option} wants METRIC=VALUE with METRIC one of {', '.join(allowed)}; got {limit!r}")
         try:
             parsed[name] = float(value)
         except ValueError as exc:
-            raise click.UsageError(f"--min {floor!r}: {value!r} is not a number") from exc
+            raise click.UsageError(f"{option} {limit!r}: {value!r} is not a number") from exc
     return parsed
 
 
 @click.command("eval")
-@click.option("--set", "set_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_SET,
-              show_default="eval/qa.jsonl", help="The Q&A set (JSON lines).")
+@click.option("--corpus", "corpora", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A folder of reports to index (in its own data folder) and ask about; repeatable. "
+                   "A folder with docs/ and qa.jsonl needs no --qa.  [default: seeds/]")
+@click.option("--qa", "qa_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The Q&A set (JSON lines) of each --corpus, in the same order.  [default: eval/qa.jsonl]")
 @click.option("--split", type=click.Choice(["all", "dev", "test"]), default="all", show_default=True,
               help="Tune on dev; report test.")
 @click.option("-k", type=click.IntRange(1, 50), help="Passages to retrieve (default 6).")
 @click.option("--mode", type=click.Choice(MODES), help="Retrieval mode (default hybrid).")
-@click.option("--reports", "reports_path", type=click.Path(exists=True, path_type=Path), default=DEFAULT_SEEDS,
-              show_default="seeds/", help="Reports indexed (incrementally) before the run.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Write results.json, report.md and report.html here.")
+              help="Write results.json, report.md and report.html here (one folder per corpus when several).")
 @click.option("--ablation", is_flag=True, help="Run dense, lexical and hybrid retrieval and print them together.")
 @click.option("--compare", nargs=2, type=click.Path(exists=True, path_type=Path), metavar="A B",
               help="Compare two earlier runs (folders or results.json) instead of running.")
 @click.option("--min", "floors", multiple=True, metavar="METRIC=VALUE",
-              help="Exit 1 when METRIC (overall) falls below VALUE; repeatable.")
+              help="Exit 1 when METRIC (overall, on every corpus) falls below VALUE; repeatable.")
+@click.option("--max", "ceilings", multiple=True, metavar="METRIC=VALUE",
+              help="Exit 1 when METRIC rises above VALUE (false_refusal_rate, answer_chars_p50); repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON instead of tables.")
 @click.pass_obj
-def eval_command(obj, set_path, split, k, mode, reports_path, out, ablation, compare, floors, as_json) -> None:
-    """Measure retrieval, answers, refusals and citations on a Q&A set.
+def eval_command(obj, corpora, qa_files, split, k, mode, out, ablation, compare, floors, ceilings, as_json) -> None:
+    """Measure retrieval, answers, refusals and citations on Q&A sets.
+
+    Each corpus is indexed (incrementally) in its own folder under the data folder's
+    eval/, so an eval never touches the index you ask questions of.
 
     \b
     Examples:
-      baocao eval                                  # the whole set, tables in the terminal
+      baocao eval                                  # seeds/ + eval/qa.jsonl, tables in the terminal
       baocao eval --split test --out runs/base     # + results.json, report.md, report.html
+      baocao eval --corpus ../shared/corpora/vinewsqa-dev            # a folder with docs/ + qa.jsonl
+      baocao eval --corpus seeds --corpus ../shared/corpora/vinewsqa-dev   # two corpora side by side
+      baocao eval --corpus my-reports/ --qa my-questions.jsonl
       baocao eval --ablation                       # dense vs lexical vs hybrid
       baocao eval --compare runs/base runs/new     # side by side, with deltas
-      baocao eval --min accuracy=0.8 --min hit@1=0.9   # non-zero exit below a floor (CI)
+      baocao eval --min accuracy=0.8 --max false_refusal_rate=0.05   # non-zero exit past a limit (CI)
     """
     from rag.evaluation.compare import ablation_table, compare as compare_runs, load_results
+    from rag.evaluation.dataset import DatasetError, corpus_paths
+    from rag.evaluation.report import corpora_table, html_report, markdown_report, text_report
 
     if compare:
         try:
@@ -69,33 +84,71 @@ def eval_command(obj, set_path, split, k, mode, reports_path, out, ablation, com
             raise click.ClickException(str(exc)) from exc
         click.echo(compare_runs(a, b, str(compare[0]), str(compare[1])))
         return
-    minimums = _parse_floors(floors)
-    settings = obj.settings(k=k, mode=mode)
-    runs = _run(settings, set_path, split, reports_path, ["dense", "lexical", "hybrid"] if ablation else [settings.mode],
-                progress=not as_json)
-    main = runs.get(settings.mode) or runs["hybrid"]
-    from rag.evaluation.report import html_report, markdown_report, text_report
-
-    if as_json:
-        click.echo(json.dumps({m: {key: r[key] for key in ("config", "overall", "by_split", "by_tag", "latency_ms")}
-                               for m, r in runs.items()}, ensure_ascii=False))
-    else:
-        click.echo(text_report(main))
-        if ablation:
-            click.echo("\nablation (same set, same index):\n" + ablation_table(runs))
-    if out:
-        files = {"results.json": json.dumps(main, ensure_ascii=False, indent=1),
-                 "report.md": markdown_report(main), "report.html": html_report(main)}
-        if ablation:
-            files["ablation.md"] = ablation_table(runs) + "\n"
-        _write_all(out, files)
+    minimums = _parse_limits("--min", floors, FLOOR_METRICS)
+    maximums = _parse_limits("--max", ceilings, CEILING_METRICS)
+    if qa_files and len(qa_files) != max(1, len(corpora)):
+        raise click.UsageError("give one --qa per --corpus, in the same order (or none: DIR/qa.jsonl is found)")
+    try:
+        pairs = [corpus_paths(c, q) for c, q in zip(corpora, qa_files or [None] * len(corpora))] if corpora else [
+            (DEFAULT_SEEDS, qa_files[0] if qa_files else DEFAULT_SET)]
+    except DatasetError as exc:
+        raise click.ClickException(str(exc)) from exc
+    base = obj.settings(k=k, mode=mode)
+    modes = ["dense", "lexical", "hybrid"] if ablation else [base.mode]
+    results: dict[str, dict] = {}  # corpus name -> the main mode's results
+    failed = []
+    for docs, qa in pairs:
+        name = _corpus_name(docs)
+        runs = _run(_corpus_settings(base, docs, name), qa, split, docs, modes, progress=not as_json)
+        main = results[name] = runs.get(base.mode) or runs["hybrid"]
+        main["config"]["corpus"] = name
         if not as_json:
-            click.echo(f"\nwrote {', '.join(files)} to {out}")
-    below = {m: v for m, v in minimums.items() if (main["overall"].get(m) or 0.0) < v}
-    if below:
-        for m, v in below.items():
-            click.echo(f"below floor: {m} = {main['overall'].get(m) or 0.0:.3f} < {v}", err=True)
+            click.echo(text_report(main))
+            if ablation:
+                click.echo("\nablation (same set, same index):\n" + ablation_table(runs))
+        if out:
+            folder = out / name if len(pairs) > 1 else out
+            files = {"results.json": json.dumps(main, ensure_ascii=False, indent=1),
+                     "report.md": markdown_report(main), "report.html": html_report(main)}
+            if ablation:
+                files["ablation.md"] = ablation_table(runs) + "\n"
+            _write_all(folder, files)
+            if not as_json:
+                click.echo(f"\nwrote {', '.join(files)} to {folder}")
+        failed += _past_limits(name, main["overall"], minimums, maximums)
+    if as_json:
+        payload = {n: {key: r[key] for key in ("config", "overall", "by_split", "by_tag", "latency_ms")}
+                   for n, r in results.items()}
+        click.echo(json.dumps(payload, ensure_ascii=False))
+    elif len(results) > 1:
+        click.echo("\ncorpora side by side:\n" + corpora_table(results))
+        if out:
+            _write_all(out, {"corpora.md": corpora_table(results) + "\n"})
+    for line in failed:
+        click.echo(line, err=True)
+    if failed:
         sys.exit(1)
+
+
+def _past_limits(name: str, overall: dict, minimums: dict, maximums: dict) -> list[str]:
+    lines = [f"{name}: below floor: {m} = {overall.get(m) or 0.0:.3f} < {v}"
+             for m, v in minimums.items() if (overall.get(m) or 0.0) < v]
+    return lines + [f"{name}: above ceiling: {m} = {overall.get(m):.3f} > {v}"
+                    for m, v in maximums.items() if overall.get(m) is not None and overall[m] > v]
+
+
+def _corpus_name(docs: Path) -> str:
+    """A readable, stable name: `seeds`, `vinewsqa-dev` (the folder above a docs/ folder)."""
+    folder = docs.resolve()
+    folder = folder.parent if folder.name == "docs" else folder
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", folder.name).strip("-") or "corpus"
+
+
+def _corpus_settings(settings, docs: Path, name: str):
+    """Each corpus gets its own data folder (and collection, on a shared Chroma server)."""
+    digest = hashlib.sha1(str(docs.resolve()).encode()).hexdigest()[:8]
+    return dataclasses.replace(settings, home=settings.home / "eval" / f"{name}-{digest}",
+                               collection=f"{settings.collection}-eval-{name}-{digest}"[:60])
 
 
 def _run(settings, set_path: Path, split: str, reports_path: Path, modes: list[str], progress: bool) -> dict[str, dict]:
@@ -104,7 +157,7 @@ def _run(settings, set_path: Path, split: str, reports_path: Path, modes: list[s
     from rag.evaluation.dataset import DatasetError, load, validate
     from rag.evaluation.runner import evaluate, summarize
     from rag.ingest.pipeline import ingest
-    from rag.store import ReportStore, StoreError
+    from rag.retrieval.store import ReportStore, StoreError
 
     try:
         items = [i for i in load(set_path) if split == "all" or i.split == split]

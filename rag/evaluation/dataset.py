@@ -1,6 +1,13 @@
-"""The eval set: JSON lines of questions with gold answers, facts, reports and evidence."""
+"""Eval sets: JSON lines of questions with gold answers, and the corpora they are asked about.
+
+Two item formats load into one `EvalItem`:
+- the project's own (`eval/qa.jsonl`): `answer`, `facts` (key facts with variants), `doc_ids`, `evidence`;
+- gold-span sets such as UIT-ViNewsQA (`answerable`, `docs`, `answers`: annotators' spans): the spans
+  become `spans`, and items without a split get a stable one from their id (half dev, half test).
+"""
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +30,7 @@ class EvalItem:
     tags: list[str] = field(default_factory=list)
     split: str = "dev"
     history: list[str] = field(default_factory=list)  # earlier questions of a conversation (follow-ups)
+    spans: list[str] = field(default_factory=list)  # gold answer spans (any one is a right answer)
 
     @property
     def answerable(self) -> bool:
@@ -42,10 +50,38 @@ def load(path: str | Path = DEFAULT_SET) -> list[EvalItem]:
         if not line.strip():
             continue
         try:
-            items.append(EvalItem(**json.loads(line)))
-        except (ValueError, TypeError) as exc:
+            items.append(_item(json.loads(line)))
+        except (ValueError, TypeError, KeyError) as exc:
             raise DatasetError(f"{path}:{n}: not a valid eval item ({exc})") from exc
     return items
+
+
+def _item(raw: dict) -> EvalItem:
+    if "answers" not in raw and "absent_answers" not in raw:
+        return EvalItem(**raw)
+    # A gold-span item: what its article says is only kept for answerable ones.
+    split = raw.get("split") or ("dev" if int(hashlib.sha1(raw["id"].encode()).hexdigest(), 16) % 2 == 0 else "test")
+    answerable = raw.get("answerable", True)
+    return EvalItem(
+        id=raw["id"], question=raw["question"], answer=(raw.get("answers") or [""])[0] if answerable else "",
+        doc_ids=list(raw.get("docs", [])) if answerable else [], spans=list(raw.get("answers", [])) if answerable else [],
+        tags=[raw["kind"]] if raw.get("kind") else ["answerable" if answerable else "unanswerable"], split=split,
+    )
+
+
+def corpus_paths(corpus: Path, qa: Path | None) -> tuple[Path, Path]:
+    """(reports folder, Q&A file) for `--corpus DIR [--qa FILE]`: a corpus folder laid out as
+    `DIR/docs/` + `DIR/qa.jsonl` needs no `--qa`, nor do the project's seeds (`eval/qa.jsonl`)."""
+    corpus = Path(corpus)
+    docs = corpus / "docs" if (corpus / "docs").is_dir() else corpus
+    if qa is None and corpus.resolve() == DEFAULT_SEEDS:
+        qa = DEFAULT_SET
+    if qa is None:
+        found = [p for p in (corpus / "qa.jsonl", corpus.parent / "qa.jsonl") if p.is_file()] if corpus.is_dir() else []
+        if not found:
+            raise DatasetError(f"no Q&A file for {corpus}: pass --qa FILE (JSON lines)")
+        qa = found[0]
+    return docs, Path(qa)
 
 
 def normalized(text: str) -> str:
@@ -72,7 +108,10 @@ def validate(items: list[EvalItem], texts: dict[str, str]) -> list[str]:
                 problems.append(f"{where}: evidence from {ev['doc_id']} not in doc_ids")
             if ev["quote"] not in texts.get(ev["doc_id"], ""):
                 problems.append(f"{where}: evidence not verbatim in {ev['doc_id']}: {ev['quote'][:50]!r}")
-        if item.answerable:
+        if item.spans:
+            if not any(normalized(span) in normalized(texts.get(d, "")) for span in item.spans for d in item.doc_ids):
+                problems.append(f"{where}: no gold span is in its reports")
+        elif item.answerable:
             if not item.evidence or not item.facts:
                 problems.append(f"{where}: an answerable item needs evidence and facts")
             evidence = normalized(" ".join(ev["quote"] for ev in item.evidence))

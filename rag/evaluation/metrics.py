@@ -66,6 +66,31 @@ def fact_recall(item: EvalItem, answer: str) -> float:
     return sum(any(normalized(v) in text for v in variants) for variants in item.facts) / len(item.facts)
 
 
+def span_match(item: EvalItem, answer: str) -> float:
+    """1.0 when the answer (markers removed) contains one of the gold spans, compared normalized."""
+    text = normalized(_MARKER.sub("", answer))
+    return float(any(normalized(span) in text for span in item.spans))
+
+
+def span_recall(item: EvalItem, answer: str) -> float:
+    """Gold token recall: the best share of a gold span's syllables found in the answer."""
+    got = Counter(words(_MARKER.sub("", answer)))
+    best = 0.0
+    for span in item.spans:
+        gold = Counter(words(span))
+        if gold:
+            best = max(best, sum((gold & got).values()) / sum(gold.values()))
+    return best
+
+
+def citations_verbatim(result: dict, texts: dict[str, str]) -> float | None:
+    """Share of citations whose quote is exactly the cited span of the cleaned text."""
+    citations = result["citations"]
+    if not citations:
+        return None
+    return sum(texts.get(c["doc_id"], "")[c["start"] : c["end"]] == c["quote"] for c in citations) / len(citations)
+
+
 def token_f1(gold: str, answer: str) -> float:
     """SQuAD-style F1 over syllables of the normalized texts (markers removed)."""
     g = Counter(words(_MARKER.sub("", gold)))
@@ -78,7 +103,7 @@ def token_f1(gold: str, answer: str) -> float:
 
 
 def citation_supports(item: EvalItem, citation: dict, texts: dict[str, str]) -> bool:
-    """A citation is right when its span overlaps a gold evidence span or holds a gold fact."""
+    """A citation is right when its span overlaps a gold evidence span or holds a gold fact or span."""
     for ev in item.evidence:
         if ev["doc_id"] != citation["doc_id"]:
             continue
@@ -87,7 +112,7 @@ def citation_supports(item: EvalItem, citation: dict, texts: dict[str, str]) -> 
             return True
     quote = normalized(citation["quote"])
     return citation["doc_id"] in item.doc_ids and any(
-        normalized(v) in quote for variants in item.facts for v in variants
+        normalized(v) in quote for variants in [*item.facts, item.spans] for v in variants
     )
 
 

@@ -5,7 +5,8 @@ import html
 
 from rag.evaluation.runner import HEADLINE
 
-TAG_COLUMNS = ["n", "accuracy", "hit@1", "evidence_recall", "fact_recall", "refusal_recall", "false_refusal_rate"]
+TAG_COLUMNS = ["n", "accuracy", "hit@1", "evidence_recall", "fact_recall", "span_match", "refusal_recall",
+               "false_refusal_rate"]
 
 
 def fmt(value, digits: int = 3) -> str:
@@ -13,7 +14,7 @@ def fmt(value, digits: int = 3) -> str:
         return "–"
     if isinstance(value, int):
         return str(value)
-    return f"{value:.{digits}f}"
+    return f"{value:.{min(digits, 1) if abs(value) >= 10 else digits}f}"
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
@@ -27,6 +28,8 @@ def headline_rows(results: dict) -> tuple[list[str], list[list[str]]]:
     headers = ["metric", "all", "95% CI", *splits, *(f"{s} 95% CI" for s in splits)]
     rows = []
     for name in HEADLINE:
+        if results["overall"].get(name) is None:
+            continue  # a metric this set has no gold for (facts vs. spans)
         ci = results["ci95"].get(name)
         row = [name, fmt(results["overall"].get(name)), _ci(ci)]
         row += [fmt(results["by_split"][s].get(name)) for s in splits]
@@ -41,6 +44,20 @@ def tag_rows(results: dict) -> tuple[list[str], list[list[str]]]:
     rows = [[tag, *(fmt(m.get(c)) for c in TAG_COLUMNS)] for tag, m in sorted(
         results["by_tag"].items(), key=lambda kv: (kv[1]["accuracy"] or 0.0))]
     return ["tag (worst first)", *TAG_COLUMNS], rows
+
+
+def corpora_table(runs: dict[str, dict]) -> str:
+    """The headline metrics of several corpora side by side (test split beside all)."""
+    names = list(runs)
+    headers = ["metric"] + [f"{n} ({part})" for n in names for part in ("all", "test")]
+    rows = []
+    for metric in ["n", *HEADLINE]:
+        values = [runs[n]["overall"].get(metric) for n in names]
+        if all(v is None for v in values):
+            continue
+        rows.append([metric] + [fmt(part.get(metric)) for n in names
+                                for part in (runs[n]["overall"], runs[n]["by_split"].get("test", {}))])
+    return _table(headers, rows)
 
 
 def latency_rows(results: dict) -> tuple[list[str], list[list[str]]]:

@@ -8,18 +8,23 @@ from collections.abc import Callable
 from rag.evaluation.dataset import EvalItem
 from rag.evaluation.metrics import (
     citation_metrics,
+    citations_verbatim,
     evidence_recall,
     fact_recall,
     ranked_reports,
     retrieval_metrics,
+    span_match,
+    span_recall,
     token_f1,
 )
 
 HEADLINE = [
-    "accuracy", "hit@1", "hit@3", "hit@5", "mrr", "ndcg@5", "evidence_recall", "fact_recall", "f1",
-    "refusal_precision", "refusal_recall", "citation_precision", "citation_recall",
+    "accuracy", "hit@1", "hit@3", "hit@5", "mrr", "ndcg@5", "evidence_recall", "fact_recall", "span_match",
+    "span_recall", "f1", "refusal_precision", "refusal_recall", "false_refusal_rate", "citation_precision",
+    "citation_recall", "citation_verbatim", "answer_chars_p50",
 ]
-_MEAN_OVER_ANSWERABLE = ["hit@1", "hit@3", "hit@5", "mrr", "ndcg@5", "evidence_recall", "fact_recall", "f1"]
+_MEAN_OVER_ANSWERABLE = ["hit@1", "hit@3", "hit@5", "mrr", "ndcg@5", "evidence_recall", "fact_recall", "span_match",
+                         "span_recall", "f1"]
 BOOTSTRAP_SAMPLES = 1000
 
 
@@ -32,24 +37,33 @@ def evaluate(ask: Callable[..., dict], items: list[EvalItem], texts: dict[str, s
     for item in tqdm(items, desc="Evaluating", unit="q", disable=not progress):
         result = ask(item.question, item.history)
         precision, recall = citation_metrics(item, result, texts)
+        facts, spans = item.answerable and bool(item.facts), item.answerable and bool(item.spans)
         outcomes.append({
             "id": item.id, "question": item.question, "tags": item.tags, "split": item.split,
             "answerable": item.answerable, "gold": item.answer, "gold_doc_ids": item.doc_ids,
             "answer": result["answer"], "refused": result["refused"], "reason": result.get("reason", ""),
             "citations": [{k: c[k] for k in ("marker", "doc_id", "start", "end", "quote")} for c in result["citations"]],
             "retrieved_reports": ranked_reports(result["retrieved"]),
-            "evidence_recall": evidence_recall(item, result["retrieved"], texts) if item.answerable else None,
-            "fact_recall": fact_recall(item, result["answer"]) if item.answerable else None,
+            "evidence_recall": evidence_recall(item, result["retrieved"], texts) if item.evidence else None,
+            "fact_recall": fact_recall(item, result["answer"]) if facts else None,
+            "span_match": span_match(item, result["answer"]) if spans else None,
+            "span_recall": span_recall(item, result["answer"]) if spans else None,
             "f1": token_f1(item.answer, result["answer"]) if item.answerable else None,
             "citation_precision": precision, "citation_recall": recall,
+            "citation_verbatim": citations_verbatim(result, texts),
             "timings_ms": result["timings_ms"],
         })
     scores = retrieval_metrics(items, {o["id"]: o["retrieved_reports"] for o in outcomes})
     for o in outcomes:
         o.update(scores.get(o["id"], {}))
-        o["correct"] = (not o["refused"] and o["fact_recall"] == 1.0) if o["answerable"] else o["refused"]
+        o["correct"] = (not o["refused"] and _answered_right(o)) if o["answerable"] else o["refused"]
         o["failures"] = _failures(o)
     return outcomes
+
+
+def _answered_right(o: dict) -> bool:
+    """Every key fact stated, or (for gold-span sets) one gold span contained."""
+    return o["fact_recall"] == 1.0 if o["fact_recall"] is not None else o["span_match"] == 1.0
 
 
 def _failures(o: dict) -> list[str]:
@@ -63,8 +77,12 @@ def _failures(o: dict) -> list[str]:
         out.append(f"wrong report first ({got})")
     if o["evidence_recall"] is not None and o["evidence_recall"] < 1:
         out.append("gold evidence not retrieved")
-    if not o["refused"] and o["fact_recall"] < 1:
+    if not o["refused"] and o["fact_recall"] is not None and o["fact_recall"] < 1:
         out.append(f"facts missing ({o['fact_recall']:.0%} found)")
+    if not o["refused"] and o["span_match"] == 0:
+        out.append(f"no gold span in the answer ({o['span_recall']:.0%} of its words)")
+    if o["citation_verbatim"] is not None and o["citation_verbatim"] < 1:
+        out.append("a quote is not verbatim")
     if o["citation_precision"] is not None and o["citation_precision"] < 1:
         out.append("a citation is off the evidence")
     return out
@@ -83,8 +101,10 @@ def aggregate(outcomes: list[dict]) -> dict[str, float | None]:
     out["refusal_precision"] = hits / len(refused) if refused else None
     out["refusal_recall"] = hits / len(unanswerable) if unanswerable else None
     out["false_refusal_rate"] = _mean([float(o["refused"]) for o in answerable])
-    for name in ("citation_precision", "citation_recall"):
-        out[name] = _mean([o[name] for o in outcomes if o[name] is not None])
+    for name in ("citation_precision", "citation_recall", "citation_verbatim"):
+        out[name] = _mean([o[name] for o in outcomes if o.get(name) is not None])
+    lengths = [len(o["answer"]) for o in outcomes if not o["refused"]]
+    out["answer_chars_p50"] = float(statistics.median(lengths)) if lengths else None
     return out
 
 

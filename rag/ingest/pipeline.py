@@ -14,8 +14,8 @@ from rag.ingest.chunk import SentenceChunker
 from rag.ingest.clean import clean_text
 from rag.ingest.convert import SUPPORTED, ConversionError, convert
 from rag.ingest.metadata import extract_metadata
-from rag.lexical import LexicalIndex
-from rag.store import Report, ReportStore
+from rag.retrieval.lexical import LexicalIndex
+from rag.retrieval.store import Report, ReportStore
 from rag.text.sentences import split_spans
 
 PIPELINE_VERSION = "1"  # bump when cleaning or chunking changes, so reports are redone

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
-from rag.retriever import HybridRetriever
+from rag.retrieval.hybrid import HybridRetriever
 
 
 class TestHybridRetrieverStandard(RetrieversIntegrationTests):

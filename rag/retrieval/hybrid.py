@@ -12,8 +12,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from rag.lexical import LexicalIndex
-from rag.store import ReportStore
+from rag.retrieval.lexical import LexicalIndex
+from rag.retrieval.store import ReportStore
 
 
 class HybridRetriever(BaseRetriever):

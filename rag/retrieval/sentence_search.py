@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.lexical import LexicalIndex
-from rag.store import ReportStore
+from rag.retrieval.lexical import LexicalIndex
+from rag.retrieval.store import ReportStore
 
 
 @dataclass(frozen=True)

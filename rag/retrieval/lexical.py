@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Literal
 
-from rag.store import ReportStore
+from rag.retrieval.store import ReportStore
 from rag.text.tokens import TOKENS_VERSION, lexical_tokens, query_tokens
 
 _META = "baocao.json"
