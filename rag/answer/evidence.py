@@ -1,16 +1,16 @@
 """Evidence tests on one candidate sentence: does it state the kind of fact asked for,
-and does its report contain a named thing from the question?"""
+and does its report contain a named thing from the question? The words (surnames, titles,
+roles, bodies, number words, places) are the language profile's [evidence]."""
 from __future__ import annotations
 
 import re
 
 from rag.text.normalize import fold, match_key
+from rag.text.profile import alternation, profile
 
-_SURNAMES = (
-    # Surnames that are also the first syllable of a place (Hà Tĩnh, Cao Bằng) are left out.
-    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Tán Trịnh Đinh Lâm Tô"
-    " Lương Đào Đoàn Vương Trương Lại Kiều Lưu Quách Tạ Triệu".split()
-)
+_P = profile()
+_SURNAMES = alternation(_P.surnames)
+_TITLES = alternation(_P.person_titles + tuple(t.capitalize() for t in _P.person_titles))
 # Latin letters with Vietnamese diacritics, split by case (a range like À-Ỹ mixes cases).
 _LATIN = [chr(c) for r in ((0x41, 0x5B), (0x61, 0x7B), (0xC0, 0x250), (0x1E00, 0x1F00)) for c in range(*r)]
 _UP = "[" + "".join(c for c in _LATIN if c.isalpha() and c.isupper()) + "]"
@@ -18,25 +18,21 @@ _LOW = "[" + "".join(c for c in _LATIN if c.isalpha() and c.islower()) + "]"
 _CAP = rf"{_UP}{_LOW}+\b"
 _PART = rf"{_UP}{_LOW}*\b"  # a name syllable may be one capital: Vàng A Sùng
 _PERSON = re.compile(
-    rf"(?:\b(?:đồng chí|ông|bà|Ông|Bà|Đồng chí)\s+{_CAP}(?:\s+{_PART}){{1,3}})"
-    rf"|(?:\b(?:{'|'.join(_SURNAMES)})(?:\s+{_PART}){{1,3}})"
-    rf"|(?:\b{_UP}{{2,}}\b(?:\s+[–-]?\s*{_UP}{{2,}}\b)+)"  # a byline in capitals: HẢI LĂNG – NHÂN TÂM
+    rf"(?:\b{_TITLES}\s+{_CAP}(?:\s+{_PART}){{1,3}})"
+    rf"|(?:\b{_SURNAMES}(?:\s+{_PART}){{1,3}})"
+    rf"|(?:\b{_UP}{{2,}}\b(?:\s+[–-]?\s*{_UP}{{2,}}\b)+)"  # a byline in capitals: MINH AN – THU HÀ
 )
 _DATE = re.compile(
     r"\b\d{1,2}[-/.]\d{1,2}(?:[-/.]\d{2,4})?\b|\b(?:ngày|tháng)\s+\d{1,2}\b|\b(?:19|20)\d{2}\b|\b\d{1,2}:\d{2}\b",
     re.IGNORECASE,
 )
-_NUMBER = re.compile(
-    r"\d|\b(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|trăm|nghìn|ngàn|triệu)\b", re.IGNORECASE
+_NUMBER = re.compile(rf"\d|\b{alternation(_P.number_words)}\b", re.IGNORECASE)
+_PLACE = re.compile(
+    rf"\b{alternation(_P.place_prepositions)}\s+{alternation(_P.place_nouns)}?\s*{_CAP}|\bgồm\s*:"
 )
-_PLACE = re.compile(rf"\b(?:tại|ở|về)\s+(?:huyện|tỉnh|TP\.?|thành phố|thị xã|xã|quận)?\s*{_CAP}|\bgồm\s*:")
-_ROLE = re.compile(
-    r"\b(?:bí thư|phó bí thư|ủy viên|uỷ viên|trưởng ban|phó trưởng ban|chủ tịch|chủ nhiệm|vụ trưởng|"
-    r"phó ban|trưởng|giám đốc|thường trực|cụm trưởng|cụm phó)\b",
-    re.IGNORECASE,
-)
+_ROLE = re.compile(rf"\b{alternation(_P.roles)}\b", re.IGNORECASE)
 _RESOLUTION = re.compile(
-    r"\b(?:nghị quyết|chỉ thị|quy định|kết luận|NQ|T\.Ư\d|T\.W\d)\b", re.IGNORECASE
+    rf"\b(?:{alternation(_P.resolution_words)}|{alternation(_P.resolution_codes, escape=False)})\b", re.IGNORECASE
 )
 _ENUMERATION = re.compile(r":\s*[^,;:]+[,;][^,;:]+[,;]")  # "gồm: A, B, C"
 
@@ -62,9 +58,7 @@ class _ListTest:
 
 _LIST = _ListTest()
 
-_ORG = re.compile(
-    r"\b(?:Ban|Vụ|Sở|Tỉnh ủy|Tỉnh uỷ|Thành ủy|Thành uỷ|Bộ|Cụm|Đảng bộ|Hội đồng|Ủy ban|Uỷ ban|Cục)\s+\w"
-)
+_ORG = re.compile(rf"\b{alternation(_P.orgs)}\s+\w")
 
 _KIND_TESTS = {
     "org": _ORG,
@@ -80,7 +74,7 @@ _KIND_TESTS = {
 STRICT_KINDS = frozenset({"person", "date", "number", "place", "role", "resolution", "org"})
 
 
-_COUNT_WORDS = r"(?:\d+|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|tat ca)"
+_COUNT_WORDS = rf"(?:\d+|{alternation(_P.count_words)})"
 
 
 def states_kind(sentence: str, kind: str, counted: str = "") -> bool:
@@ -103,11 +97,9 @@ def keys(text: str) -> tuple[str, str]:
     return key, fold(key)
 
 
-_NAME = re.compile(
-    rf"(?:đồng chí|ông|bà|Ông|Bà|Đồng chí)\s+({_CAP}(?:\s+{_PART}){{1,3}})|\b((?:{'|'.join(_SURNAMES)})(?:\s+{_PART}){{1,3}})"
-)
+_NAME = re.compile(rf"{_TITLES}\s+({_CAP}(?:\s+{_PART}){{1,3}})|\b({_SURNAMES}(?:\s+{_PART}){{1,3}})")
 
 
 def person_names(text: str) -> list[str]:
-    """Names of people in a text, in order ("Nguyễn Thừa Việt", "Đỗ Trọng Hưng")."""
+    """Names of people in a text, in order ("Trần Văn An", "bà Lê Thị Bình" -> "Lê Thị Bình")."""
     return list(dict.fromkeys(m.group(1) or m.group(2) for m in _NAME.finditer(text)))

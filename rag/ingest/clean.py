@@ -1,23 +1,25 @@
 """Raw report text -> the one cleaned text that chunks and citations index into.
 
-Removes what the seed reports really carry from their web pages: site chrome
-("Liên kết website", visitor counters), comment and related-links tails
-("Ý kiến bạn đọc", "TIN LIÊN QUAN"), captions printed twice in a row, and a lede
-printed once alone and again as the start of the next paragraph.
+Removes what reports scraped from news sites carry: site chrome (link lists, share
+buttons, visitor counters), comment and related-links tails, captions printed twice in
+a row, and a lede printed once alone and again as the start of the next paragraph.
+The chrome and tail phrases are the language profile's [clean].
 """
 from __future__ import annotations
 
 import re
 
 from rag.text.normalize import clean_unicode, fold
+from rag.text.profile import alternation, profile
 
-# Whole lines that are page chrome (matched on the folded, lowercased line).
+_P = profile()
+# Whole lines that are page chrome (matched on the folded, lowercased line); a counter
+# label may carry its number ("thong ke: 12.345").
 _CHROME = re.compile(
-    r"^(lien ket website|luot truy cap|thong ke\s*:?\s*[\d.,]+|online\s*:?\s*\d+"
-    r"|dang truc tuyen\s*:?\s*\d+|truy cap\s*:?\s*[\d.,]+|chia se|in bai( viet)?|gui email)$"
+    rf"^({alternation(_P.chrome_lines)}|{alternation(_P.counter_labels)}\s*:?\s*[\d.,]+)$"
 )
 # A line that starts the tail of comments or related links: it and all after it go.
-_TAIL = re.compile(r"^(y kien ban doc|tin lien quan|bai viet lien quan|tin khac|cac tin khac|binh luan)\s*:?$")
+_TAIL = re.compile(rf"^{alternation(_P.tail_lines)}\s*:?$")
 _SPACES = re.compile(r"[ ]{2,}")
 _MIN_LEDE = 40
 

@@ -8,19 +8,16 @@ import re
 from dataclasses import asdict, dataclass
 
 from rag.text.normalize import fold
+from rag.text.profile import alternation, profile
 
 _STAMP = re.compile(r"^\d{1,2}:\d{2},?\s+(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})$")
 _DAY = re.compile(
     r"\b(?:ngày|sáng|chiều|tối|trưa)\s+(\d{1,2})[-/.](\d{1,2})(?:[-/.]((?:19|20)\d{2}))?", re.IGNORECASE
 )
 _YEAR = re.compile(r"\bnăm\s+((?:19|20)\d{2})\b", re.IGNORECASE)
-_PLACE = re.compile(r"\btại\s+((?:huyện|TP\.?|thành phố|tỉnh|thị xã|quận|xã)\s+)?((?:[^\W\d_][\w]*\s?)+)")
-_SOURCE = [
-    re.compile(r"\(\s*Nguồn\s*:\s*([^)]+?)\s*\)", re.IGNORECASE),
-    re.compile(r"^Nguồn\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE),
-    re.compile(r"\(\s*(Báo\s+[^)]+?)\s*\)"),
-    re.compile(r"^([A-ZĐ]{3,}[A-ZĐ0-9]*)\s*-\s", re.MULTILINE),  # outlet prefix like "HGĐT- "
-]
+_PLACE = re.compile(rf"\btại\s+({alternation(profile().place_nouns)}\s+)?((?:[^\W\d_][\w]*\s?)+)")
+# Where a report credits its source ("(Nguồn: …)", an outlet's initials): the profile's [metadata].
+_SOURCE = profile().source_patterns
 _TITLE_MAX = 160
 
 
@@ -84,7 +81,7 @@ def _place(lead: str) -> str:
         return ""  # a lone capital after "tại" is usually "Hội nghị", not a place
     place = (match.group(1) or "") + names
     rest = lead[match.start(2) + len(names) :]
-    if rest.startswith(", "):  # "Diễn Châu, Nghệ An," : the province follows the district
+    if rest.startswith(", "):  # "tại huyện <Huyện>, <Tỉnh>," : the province follows the district
         province = _capitalized_run(rest[2:])
         if province and rest[2 + len(province) :].startswith(","):
             place += ", " + province

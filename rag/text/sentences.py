@@ -2,18 +2,17 @@
 
 A sentence ends at `.`, `!`, `?`, `…` (or `...`) followed by space and a capital,
 an opening quote or a digit, and always at a line break. A period after a known
-abbreviation (`TP.`, `TS.`, `T.Ư`) or inside a number/date (`1.983.610`, `11.7`)
-never ends one.
+abbreviation (`TP.`, `TS.`, `T.Ư`) or inside a number/date (`2.345.678`, `15.8`)
+never ends one. The abbreviations are the language profile's.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-ABBREVIATIONS = frozenset(
-    "tp tt tx q p tw ts ths pgs gs bs ks cn th ng ông bà đ/c đc v.v vv tr st"
-    " nq ubnd hđnd btv bch ubkt ct pct pbt bt ttg sđd".split()
-)
+from rag.text.profile import profile
+
+ABBREVIATIONS = profile().abbreviations
 
 # Candidate boundary: terminal punctuation, optional closing quotes/brackets, spaces,
 # then what starts a sentence.

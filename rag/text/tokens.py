@@ -8,30 +8,21 @@ bigram (`to_chuc`), so compounds like `tổ chức` count as one unit.
 from __future__ import annotations
 
 from rag.text.normalize import fold, words
+from rag.text.profile import profile
 
-VI_STOPWORDS = frozenset(
-    "và của các những là có được trong cho với đã để tại này thì mà sẽ cũng như khi từ đến ra vào ở"
-    " về theo một trên nhiều rất đó nào gì ai đâu bao không hay hoặc bị do nên vì lại còn"
-    " thế nhé ạ à ư chứ vậy sao hãy".split()
-)
-EN_STOPWORDS = frozenset(
-    "a an the of in on at to for from by with and or is are was were be been being what which who whom"
-    " whose when where why how many much did do does has have had it its this that these those as into"
-    " about there their they he she his her him i you we our your not no yes can could would should will"
-    " than then so if any all each".split()
-)
+_P = profile()
+VI_STOPWORDS = _P.vi_stopwords
+EN_STOPWORDS = _P.en_stopwords
 # Typed without diacritics, a stopword's fold may also be a content word (`thi` in
 # `thi đua`, `bi` in `bí thư`): those folds are kept.
-_FOLDED_VI_STOP = frozenset(fold(w) for w in VI_STOPWORDS) - frozenset(
-    "thi bi the con lai nen tu den ve de ma".split()
-)
-# Bump when tokens change: saved lexical indexes are rebuilt.
+_FOLDED_VI_STOP = frozenset(fold(w) for w in VI_STOPWORDS) - _P.stopword_folds_kept
+# Bump when tokens change (this module or the profile's [tokens]): saved lexical indexes are rebuilt.
 TOKENS_VERSION = "2"
 
 
 # English function words that are not also Vietnamese syllables typed without diacritics
 # ("so", "to", "an", "do", "on", "no", "a" are): only these vote for English.
-_EN_MARKERS = EN_STOPWORDS - frozenset("a an so to do on no i he she we my ba".split())
+_EN_MARKERS = EN_STOPWORDS - _P.en_marker_exclusions
 
 
 def is_english(text: str) -> bool:

@@ -1,0 +1,136 @@
+"""The language profile: every word list and pattern the pipeline matches Vietnamese
+(and English) text on, read from one data file, `vi_profile.toml`.
+
+The code keeps the logic and builds its regexes around these words; the file keeps the
+language. Words are normalized here the way the code compares them (match keys or folds),
+so a list can be written as people type it.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from rag.text.normalize import fold, match_key
+
+DEFAULT_PATH = Path(__file__).with_name("vi_profile.toml")
+
+
+@dataclass(frozen=True)
+class LanguageProfile:
+    # tokens: lexical matching
+    vi_stopwords: frozenset[str]  # match keys
+    en_stopwords: frozenset[str]
+    stopword_folds_kept: frozenset[str]  # folded
+    en_marker_exclusions: frozenset[str]
+    # glossary: English -> Vietnamese, keys lowercase
+    glossary: dict[str, str]
+    # sentences
+    abbreviations: frozenset[str]  # lowercase
+    # clean: folded phrases
+    chrome_lines: tuple[str, ...]
+    counter_labels: tuple[str, ...]
+    tail_lines: tuple[str, ...]
+    # metadata
+    source_patterns: tuple[re.Pattern[str], ...]
+    # question: syllable sets are match keys (accented) or folds (plain)
+    question_kinds: tuple[tuple[str, re.Pattern[str]], ...]  # in order; first match wins
+    count_leads: tuple[str, ...]  # folded
+    across: re.Pattern[str]
+    plural: tuple[str, ...]
+    question_words: frozenset[str]
+    question_words_plain: frozenset[str]
+    frame_words: frozenset[str]
+    frame_words_plain: frozenset[str]
+    generic_caps: frozenset[str]
+    generic_plain: frozenset[str]
+    number_lead: frozenset[str]
+    locative: frozenset[str]
+    openers: frozenset[str]
+    # evidence: as written, except count_words (folded)
+    surnames: tuple[str, ...]
+    person_titles: tuple[str, ...]
+    roles: tuple[str, ...]
+    orgs: tuple[str, ...]
+    resolution_words: tuple[str, ...]
+    resolution_codes: tuple[str, ...]  # fragments
+    number_words: tuple[str, ...]
+    count_words: tuple[str, ...]
+    place_prepositions: tuple[str, ...]
+    place_nouns: tuple[str, ...]
+
+
+def _nfc(items: list[str]) -> tuple[str, ...]:
+    return tuple(unicodedata.normalize("NFC", w) for w in items)
+
+
+def _syllables(items: list[str], key) -> frozenset[str]:
+    """A syllable set: each phrase stands for its syllables, each normalized by `key`."""
+    return frozenset(key(s) for phrase in items for s in phrase.split())
+
+
+def _folded(items: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(fold(w) for w in items))
+
+
+def _kind(entry: dict) -> tuple[str, re.Pattern[str]]:
+    asks = "|".join(entry["asks"])
+    if entry.get("edges", "word") == "space":  # the ask stands alone: spaces, `?` or the ends around it
+        return entry["kind"], re.compile(rf"(^|\s)({asks})(\s|\?|$)")
+    return entry["kind"], re.compile(rf"\b({asks})\b")
+
+
+def load(path: str | Path) -> LanguageProfile:
+    with open(path, "rb") as f:
+        data = tomllib.load(f)
+    tok, q, ev = data["tokens"], data["question"], data["evidence"]
+    return LanguageProfile(
+        vi_stopwords=_syllables(tok["vi_stopwords"], match_key),
+        en_stopwords=_syllables(tok["en_stopwords"], match_key),
+        stopword_folds_kept=_syllables(tok["stopword_folds_kept"], fold),
+        en_marker_exclusions=frozenset(tok["en_marker_exclusions"]),
+        glossary={k.lower(): unicodedata.normalize("NFC", v) for k, v in data["glossary"].items()},
+        abbreviations=frozenset(w.lower() for w in _nfc(data["sentences"]["abbreviations"])),
+        chrome_lines=_folded(data["clean"]["chrome_lines"]),
+        counter_labels=_folded(data["clean"]["counter_labels"]),
+        tail_lines=_folded(data["clean"]["tail_lines"]),
+        source_patterns=tuple(re.compile(p) for p in data["metadata"]["source_patterns"]),
+        question_kinds=tuple(_kind(entry) for entry in q["kinds"]),
+        count_leads=_folded(q["count_leads"]),
+        across=re.compile(r"\b(" + "|".join(q["across"]) + r")\b"),
+        plural=_folded(q["plural"]),
+        question_words=_syllables(q["question_words"], match_key),
+        question_words_plain=_syllables(q["question_words_plain"], fold),
+        frame_words=_syllables(q["frame_words"], match_key),
+        frame_words_plain=_syllables(q["frame_words_plain"], fold),
+        generic_caps=_syllables(q["generic_caps"], match_key),
+        generic_plain=_syllables(q["generic_plain"], fold),
+        number_lead=_syllables(q["number_lead"], fold),
+        locative=_syllables(q["locative"], fold),
+        openers=_syllables(q["openers"], match_key),
+        surnames=_nfc(ev["surnames"]),
+        person_titles=_nfc(ev["person_titles"]),
+        roles=_nfc(ev["roles"]),
+        orgs=_nfc(ev["orgs"]),
+        resolution_words=_nfc(ev["resolution_words"]),
+        resolution_codes=tuple(ev["resolution_codes"]),
+        number_words=_nfc(ev["number_words"]),
+        count_words=_folded(ev["count_words"]),
+        place_prepositions=_nfc(ev["place_prepositions"]),
+        place_nouns=_nfc(ev["place_nouns"]),
+    )
+
+
+@lru_cache(maxsize=4)
+def profile(path: str | Path | None = None) -> LanguageProfile:
+    """The profile in `path`, by default the shipped Vietnamese one; loaded once per path."""
+    return load(DEFAULT_PATH if path is None else path)
+
+
+def alternation(words, escape: bool = True) -> str:
+    """`(?:a|b|c)` of the words, longest first so a phrase wins over its own prefix."""
+    items = sorted(words, key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(w) if escape else w for w in items) + ")"
