@@ -1,19 +1,23 @@
 """The question -> cited answer chain, as LangChain Runnables:
 
-    validate -> retrieve (HybridRetriever) + report texts -> answerer -> timed Answer
+    validate -> retrieve (HybridRetriever + sentence search) + report texts
+             -> evidence step (one typed bundle) -> answerer -> timed Answer
 
-Any Runnable that maps {"question", "documents", "reports"} to an `Answer` can stand in
-for the extractive answerer (an LLM generator, later).
+Any Runnable that maps an `Evidence` bundle to an `Answer` can stand in for the
+extractive answerer (an LLM generator, later).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 from time import perf_counter
 
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
 from rag.answer.citations import Answer
+from rag.answer.evidence import EvidenceStep
 from rag.answer.extractive import ExtractiveAnswerer
+from rag.retrieval.corpus_stats import CorpusStats
 from rag.retrieval.lexical import LexicalIndex
 from rag.retrieval.hybrid import HybridRetriever
 from rag.retrieval.sentence_search import SentenceSearch
@@ -39,6 +43,7 @@ def validate(question: str) -> str:
 def build_chain(
     retriever: HybridRetriever,
     store: ReportStore,
+    evidence: Runnable,
     answerer: Runnable,
     sentence_search: SentenceSearch | None = None,
 ) -> Runnable:
@@ -77,7 +82,12 @@ def build_chain(
         }
         return answer
 
-    return RunnableLambda(retrieve) | RunnablePassthrough.assign(answer=answerer) | RunnableLambda(finish)
+    return (
+        RunnableLambda(retrieve)
+        | RunnablePassthrough.assign(evidence=evidence)
+        | RunnablePassthrough.assign(answer=itemgetter("evidence") | answerer)
+        | RunnableLambda(finish)
+    )
 
 
 @dataclass
@@ -86,6 +96,7 @@ class Pipeline:
     store: ReportStore
     lexical: LexicalIndex
     retriever: HybridRetriever
+    evidence: Runnable
     answerer: Runnable
     sentence_search: SentenceSearch | None
     chain: Runnable
@@ -99,8 +110,8 @@ class Pipeline:
             return self
         retriever = self.retriever.model_copy(update={"mode": mode})
         search = self.sentence_search if mode == "hybrid" else None
-        chain = build_chain(retriever, self.store, self.answerer, search)
-        return Pipeline(self.settings, self.store, self.lexical, retriever, self.answerer, search, chain)
+        chain = build_chain(retriever, self.store, self.evidence, self.answerer, search)
+        return Pipeline(self.settings, self.store, self.lexical, retriever, self.evidence, self.answerer, search, chain)
 
 
 def open_pipeline(settings: Settings, store: ReportStore | None = None) -> Pipeline:
@@ -110,8 +121,10 @@ def open_pipeline(settings: Settings, store: ReportStore | None = None) -> Pipel
     lexical = LexicalIndex.for_store(store, settings.lexical_dir, "chunks")
     sentences = LexicalIndex.for_store(store, settings.lexical_dir, "sentences")
     retriever = HybridRetriever(store=store, lexical=lexical, k=settings.k, mode="hybrid", fetch_k=settings.fetch_k)
+    corpus = CorpusStats.for_store(store, settings.lexical_dir)
     # Sentence-level idf: a term in few sentences tells the answering sentence apart.
-    answerer = ExtractiveAnswerer(idf=sentences.idf, similarity=store.sentence_similarity)
+    evidence = EvidenceStep(idf=sentences.idf, similarity=store.sentence_similarity, corpus=corpus)
+    answerer = ExtractiveAnswerer()
     search = SentenceSearch(store, sentences)
-    chain = build_chain(retriever, store, answerer, search)
-    return Pipeline(settings, store, lexical, retriever, answerer, search, chain).with_mode(settings.mode)
+    chain = build_chain(retriever, store, evidence, answerer, search)
+    return Pipeline(settings, store, lexical, retriever, evidence, answerer, search, chain).with_mode(settings.mode)

@@ -1,105 +1,222 @@
-"""Evidence tests on one candidate sentence: does it state the kind of fact asked for,
-and does its report contain a named thing from the question? The words (surnames, titles,
-roles, bodies, number words, places) are the language profile's [evidence]."""
+"""The evidence step: for a question and its retrieved passages, everything an answerer may
+use, computed once, as one typed bundle.
+
+For every candidate sentence (of the retrieved chunks, and those sentence search found):
+its offsets, how much of the question it covers (terms weighted by their rarity in the
+indexed corpus), its dense similarity (raw and above the corpus background), which of the
+question's named things it or its report states, whether it states the kind of fact asked
+for, whether it holds a list, and its neighbours in the paragraph. Outlet, byline and
+publication time (facts at the very end or the very top of an article) come as metadata
+evidence with the span that states them.
+
+The answerers (extractive, LLM) are pure functions of this bundle: no store, no callbacks.
+"""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from rag.text.normalize import fold, match_key
-from rag.text.profile import alternation, profile
+from langchain_core.documents import Document
+from langchain_core.runnables import RunnableSerializable
+from pydantic import ConfigDict
 
-_P = profile()
-_SURNAMES = alternation(_P.surnames)
-_TITLES = alternation(_P.person_titles + tuple(t.capitalize() for t in _P.person_titles))
-# Latin letters with Vietnamese diacritics, split by case (a range like À-Ỹ mixes cases).
-_LATIN = [chr(c) for r in ((0x41, 0x5B), (0x61, 0x7B), (0xC0, 0x250), (0x1E00, 0x1F00)) for c in range(*r)]
-_UP = "[" + "".join(c for c in _LATIN if c.isalpha() and c.isupper()) + "]"
-_LOW = "[" + "".join(c for c in _LATIN if c.isalpha() and c.islower()) + "]"
-_CAP = rf"{_UP}{_LOW}+\b"
-_PART = rf"{_UP}{_LOW}*\b"  # a name syllable may be one capital: Vàng A Sùng
-_PERSON = re.compile(
-    rf"(?:\b{_TITLES}\s+{_CAP}(?:\s+{_PART}){{1,3}})"
-    rf"|(?:\b{_SURNAMES}(?:\s+{_PART}){{1,3}})"
-    rf"|(?:\b{_UP}{{2,}}\b(?:\s+[–-]?\s*{_UP}{{2,}}\b)+)"  # a byline in capitals: MINH AN – THU HÀ
-)
-_DATE = re.compile(
-    r"\b\d{1,2}[-/.]\d{1,2}(?:[-/.]\d{2,4})?\b|\b(?:ngày|tháng)\s+\d{1,2}\b|\b(?:19|20)\d{2}\b|\b\d{1,2}:\d{2}\b",
-    re.IGNORECASE,
-)
-_NUMBER = re.compile(rf"\d|\b{alternation(_P.number_words)}\b", re.IGNORECASE)
-_PLACE = re.compile(
-    rf"\b{alternation(_P.place_prepositions)}\s+{alternation(_P.place_nouns)}?\s*{_CAP}|\bgồm\s*:"
-)
-_ROLE = re.compile(rf"\b{alternation(_P.roles)}\b", re.IGNORECASE)
-_RESOLUTION = re.compile(
-    rf"\b(?:{alternation(_P.resolution_words)}|{alternation(_P.resolution_codes, escape=False)})\b", re.IGNORECASE
-)
-_ENUMERATION = re.compile(r":\s*[^,;:]+[,;][^,;:]+[,;]")  # "gồm: A, B, C"
+from rag.answer.kinds import contains_phrase, holds_list, keys, states_kind
+from rag.answer.question import Question, analyze
+from rag.retrieval.corpus_stats import CorpusStats
+from rag.text.normalize import fold
+from rag.text.sentences import split_spans
+from rag.text.tokens import lexical_tokens
+
+_LEDE_CHARS = 300  # the opening of a report names its event: place, date, who
+META_KINDS = ("source", "author", "published")
+SentenceSimilarity = Callable[[str, list[tuple[str, int]]], dict[tuple[str, int], float]]
 
 
-def _holds_list(sentence: str) -> bool:
-    """An enumeration: after a colon, several `;`-items, or three short comma items in a row."""
-    if _ENUMERATION.search(sentence) or sentence.count(";") >= 2:
-        return True
-    if ";" in sentence and re.search(r"\bvà\b", sentence.rsplit(";", 1)[1]):
-        return True
-    items = [len(part.split()) for part in re.split(r"[,;]", sentence)]
-    run = 0
-    for n in items:
-        run = run + 1 if n <= 5 else 0
-        if run >= 3:
-            return True
-    return False
+@dataclass(frozen=True)
+class Neighbour:
+    start: int
+    end: int
+    text: str
 
 
-class _ListTest:
-    search = staticmethod(_holds_list)
+@dataclass(frozen=True)
+class SentenceEvidence:
+    doc_id: str
+    title: str
+    chunk_id: str
+    start: int  # offsets into the report's cleaned text
+    end: int
+    text: str
+    rank: int  # of the chunk it came from in the retrieval (sentence-search hits rank last)
+    coverage: float  # idf-weighted share of the question's terms (named things included) it carries
+    concept: float  # the same, over the subject terms only (what is asked about, not who/where)
+    similarity: float  # dense cosine to the question (0 when the sentence has no vector)
+    similarity_z: float  # that cosine above unrelated sentences of this corpus, in standard deviations
+    states_kind: bool  # states the kind of fact asked for (a number for "bao nhiêu", a person for "ai")
+    holds_list: bool
+    entities: frozenset[str]  # the question's named things it (or, for event names, its report) states
+    previous: Neighbour | None  # the sentences before and after it in its paragraph
+    following: Neighbour | None
 
 
-_LIST = _ListTest()
-
-_ORG = re.compile(rf"\b{alternation(_P.orgs)}\s+\w")
-
-_KIND_TESTS = {
-    "org": _ORG,
-    "person": _PERSON,
-    "date": _DATE,
-    "number": _NUMBER,
-    "place": _PLACE,
-    "role": _ROLE,
-    "resolution": _RESOLUTION,
-    "list": _LIST,
-}
-# Kinds whose absence in the leading sentence means the question is not answered.
-STRICT_KINDS = frozenset({"person", "date", "number", "place", "role", "resolution", "org"})
+@dataclass(frozen=True)
+class MetadataEvidence:
+    doc_id: str
+    title: str
+    chunk_id: str
+    field: str  # source | author | published
+    start: int  # the sentence stating it
+    end: int
+    text: str
 
 
-_COUNT_WORDS = rf"(?:\d+|{alternation(_P.count_words)})"
+@dataclass(frozen=True)
+class Evidence:
+    question: Question
+    sentences: tuple[SentenceEvidence, ...]  # in retrieval order
+    entities: tuple[str, ...]  # named things an answer must be tied to
+    missing: frozenset[str]  # of those, the ones no retrieved report states
+    metadata: tuple[MetadataEvidence, ...] = ()  # for source/author/published questions
 
 
-def states_kind(sentence: str, kind: str, counted: str = "") -> bool:
-    """Whether the sentence states a fact of this kind; for a count of `counted` things
-    ("bao nhiêu tỉnh"), a number right before that noun ("8 tỉnh")."""
-    if kind == "number" and counted:
-        return re.search(rf"\b{_COUNT_WORDS}\s+(?:\w+\s+)?{re.escape(counted)}\b", fold(sentence)) is not None
-    test = _KIND_TESTS.get(kind)
-    return True if test is None else bool(test.search(sentence))
+class EvidenceStep(RunnableSerializable[dict, Evidence]):
+    """Input: {"question", "documents": [chunk Documents], "reports": {doc_id: Report},
+    optional "sentences": [SentenceHit]}. Output: `Evidence`."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    idf: Callable[[str], float]  # over the indexed sentences: rare terms tell the answering one apart
+    similarity: SentenceSimilarity | None = None
+    corpus: CorpusStats | None = None
+
+    def invoke(self, input: dict, config=None, **kwargs) -> Evidence:
+        corpus = self.corpus
+        question = analyze(input["question"], corpus.report_share if corpus else None)
+        reports: dict = input.get("reports") or {}
+        spans = self._spans(input.get("documents") or [], input.get("sentences") or [], reports)
+        entities = self._checkable_entities(question)
+        identities = {d: keys(_identity(r)) for d, r in reports.items()}
+        whole = {d: keys(r.text) for d, r in reports.items()}
+        weights = self._weights(question)
+        concept = {t: v for t, v in weights.items() if t in set(question.subject)}
+        openings = {d: set(lexical_tokens(_opening(r))) for d, r in reports.items()}
+        sims = self.similarity(question.text, [(d, s) for d, s, _, _ in spans]) if self.similarity else {}
+        out = []
+        for doc_id, start, end, rank in spans:
+            report = reports[doc_id]
+            text = report.text[start:end]
+            sentence_keys = keys(text)
+            found = frozenset(
+                e for e in entities
+                if contains_phrase(*sentence_keys, e)
+                or contains_phrase(*identities[doc_id], e)
+                or (e in question.event_entities and contains_phrase(*whole[doc_id], e))
+            )
+            previous, following = _neighbours(report.text, start, end)
+            # A named thing the report states elsewhere counts as said; a term of the sentence
+            # before (what "gồm:" or "đồng chí" refers to) or of the report's opening counts half.
+            tokens = set(lexical_tokens(text)).union(*(lexical_tokens(e) for e in found))
+            context = (set(lexical_tokens(previous.text if previous else "")) | openings[doc_id]) - tokens
+            cosine = sims.get((doc_id, start), 0.0)
+            out.append(SentenceEvidence(
+                doc_id=doc_id, title=report.meta.get("title", ""), chunk_id=report.chunk_id_at(start),
+                start=start, end=end, text=text, rank=rank,
+                coverage=_share(weights, tokens, context), concept=_share(concept, tokens, context, empty=1.0),
+                similarity=cosine, similarity_z=corpus.similarity_z(cosine) if corpus and cosine else 0.0,
+                states_kind=states_kind(text, question.kind, question.counted), holds_list=holds_list(text),
+                entities=found, previous=previous, following=following,
+            ))
+        missing = frozenset(entities) - frozenset().union(*(s.entities for s in out)) if out else frozenset(entities)
+        metadata = _metadata(question, reports, [s.doc_id for s in out if s.entities or not entities])
+        return Evidence(question, tuple(out), tuple(entities), missing, metadata)
+
+    # --- steps ---
+    @staticmethod
+    def _spans(documents: list[Document], hits: list, reports: dict) -> list[tuple[str, int, int, int]]:
+        """(doc_id, start, end, rank) of each distinct sentence: the chunks' in retrieval order, then the hits'."""
+        spans = []
+        for rank, doc in enumerate(documents):
+            meta = doc.metadata
+            if meta["doc_id"] in reports:
+                text = reports[meta["doc_id"]].text
+                spans += [(meta["doc_id"], s.start, s.end, rank) for s in split_spans(text, meta["start"], meta["end"])]
+        spans += [(h.doc_id, h.start, h.end, len(documents)) for h in hits if h.doc_id in reports]
+        seen_spans, seen_texts, out = set(), set(), []
+        for doc_id, start, end, rank in spans:
+            sentence = reports[doc_id].text[start:end]
+            if (doc_id, start) in seen_spans or sentence in seen_texts:
+                continue
+            seen_spans.add((doc_id, start))
+            seen_texts.add(sentence)
+            out.append((doc_id, start, end, rank))
+        return out
+
+    def _checkable_entities(self, question: Question) -> list[str]:
+        if not question.english:
+            return list(question.entities)
+        # English words are not in Vietnamese reports; keep names and numbers the reports know.
+        return [e for e in question.entities if all(self.idf(w) > 0 for w in fold(e).split())]
+
+    def _weights(self, question: Question) -> dict[str, float]:
+        """idf weights of what an answer sentence should carry: the subject and the named things."""
+        named = [t for e in question.entities for t in lexical_tokens(e)]
+        known = {t: self.idf(t) for t in (*question.core, *named)}
+        top = max(known.values(), default=1.0) or 1.0
+        # A word no report has counts fully: its absence is what makes a question unanswerable.
+        return {term: idf if idf > 0 else top for term, idf in known.items()}
 
 
-def contains_phrase(text_key: str, text_folded: str, phrase: str) -> bool:
-    """`phrase` is a match key (accented) or a folded key; compared with word boundaries."""
-    haystack = text_key if fold(phrase) != phrase else text_folded
-    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", haystack) is not None
+def _share(weights: dict[str, float], tokens: set[str], context: set[str], empty: float = 0.0) -> float:
+    total = sum(weights.values())
+    if not total:
+        return empty
+    return sum(w if t in tokens else 0.5 * w if t in context else 0.0 for t, w in weights.items()) / total
 
 
-def keys(text: str) -> tuple[str, str]:
-    key = match_key(text)
-    return key, fold(key)
+def _neighbours(text: str, start: int, end: int) -> tuple[Neighbour | None, Neighbour | None]:
+    """The sentences just before and just after [start, end) within its paragraph."""
+    para_start = text.rfind("\n", 0, start) + 1
+    para_end = text.find("\n", end)
+    para_end = len(text) if para_end < 0 else para_end
+    before = split_spans(text, para_start, start)
+    after = split_spans(text, end, para_end)
+    previous = Neighbour(before[-1].start, before[-1].end, text[before[-1].start : before[-1].end]) if before else None
+    following = Neighbour(after[0].start, after[0].end, text[after[0].start : after[0].end]) if after else None
+    return previous, following
 
 
-_NAME = re.compile(rf"{_TITLES}\s+({_CAP}(?:\s+{_PART}){{1,3}})|\b({_SURNAMES}(?:\s+{_PART}){{1,3}})")
+def _opening(report) -> str:
+    """The title and the first sentence of the report's body."""
+    spans = split_spans(report.text, 0, min(len(report.text), _LEDE_CHARS * 2))
+    return " ".join(report.text[s.start : s.end] for s in spans[:2])
 
 
-def person_names(text: str) -> list[str]:
-    """Names of people in a text, in order ("Trần Văn An", "bà Lê Thị Bình" -> "Lê Thị Bình")."""
-    return list(dict.fromkeys(m.group(1) or m.group(2) for m in _NAME.finditer(text)))
+def _identity(report) -> str:
+    """What names a report as a whole: its opening and its metadata (place, outlet, date)."""
+    meta = report.meta
+    fields = " ".join(str(meta.get(k, "")) for k in ("title", "place", "source", "date", "year"))
+    return report.text[:_LEDE_CHARS] + "\n" + fields
+
+
+def _metadata(question: Question, reports: dict, doc_ids: list[str]) -> tuple[MetadataEvidence, ...]:
+    """Outlet, byline or publication time of the candidate reports, with the sentence stating it."""
+    if question.kind not in META_KINDS:
+        return ()
+    out = []
+    for doc_id in dict.fromkeys(doc_ids):
+        report = reports[doc_id]
+        value = _published(report.text) if question.kind == "published" else report.meta.get(question.kind, "")
+        at = report.text.rfind(value) if value else -1
+        if at < 0:
+            continue
+        span = next(s for s in split_spans(report.text) if s.start <= at < s.end)
+        out.append(MetadataEvidence(doc_id, report.meta.get("title", ""), report.chunk_id_at(span.start), question.kind,
+                                    span.start, span.end, report.text[span.start : span.end]))
+    return tuple(out)
+
+
+def _published(text: str) -> str:
+    """A timestamp line opening the article ("12:12, 19/12/2019") is when it was published."""
+    first = text.split("\n", 1)[0]
+    return first if re.fullmatch(r"\d{1,2}:\d{2},?\s+\d{1,2}/\d{1,2}/\d{4}", first) else ""

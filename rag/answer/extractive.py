@@ -1,218 +1,133 @@
-"""The default answerer: extractive, offline, every sentence cited.
+"""The default answerer: extractive, offline, every sentence cited; a pure function of the
+evidence bundle (`rag.answer.evidence`).
 
-It picks the sentences of the retrieved chunks that answer the question, leads with
-the one stating the asked-for fact, and refuses when the evidence is too weak:
-a named thing from the question is in neither the sentence nor its report's lead,
-too little of the question is in the sentence (its terms, weighted by rarity, and
-its meaning, by sentence embedding), or the sentence lacks the kind of fact asked
-for (a number for "bao nhiêu", a person for "ai", ...). Cosine similarity alone
-cannot make that call (shared/README: answerable and unanswerable questions
-overlap in cosine), so it is one signal beside the passage's own words.
+It leads with the sentence that best carries the question and states the kind of fact
+asked for, adds the sentences a list, a comparison or a "which reports" question needs,
+and refuses when the evidence is too weak: a named thing of the question is stated by no
+retrieved report, too little of the question is in any sentence (its terms weighted by
+rarity, and its meaning by sentence embedding), or no sentence states the asked kind.
+Cosine similarity alone cannot make that call (answerable and unanswerable questions
+overlap in cosine), so it is one signal beside the passage's own words, read in standard
+deviations above the corpus background so that one threshold holds for any model.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from langchain_core.documents import Document
 from langchain_core.runnables import RunnableSerializable
-from pydantic import ConfigDict
 
 from rag.answer.citations import REFUSAL, Answer, Citation
-from rag.answer.evidence import STRICT_KINDS, contains_phrase, keys, states_kind
-from rag.answer.question import Question, analyze
+from rag.answer.evidence import META_KINDS, Evidence, SentenceEvidence
+from rag.answer.kinds import STRICT_KINDS
 from rag.text.normalize import fold
-from rag.text.sentences import split_spans
-from rag.text.tokens import lexical_tokens
 
 _COMPARE = re.compile(r"\b(so sanh|ca hai|khac nhau|giong nhau|compare|both)\b")
 _MAX_SENTENCES = {"list": 3, "other": 2}
-_LEDE_CHARS = 300  # the opening of a report names its event: place, date, cluster
-_META_KINDS = {"source", "author", "published"}
-
-SentenceSimilarity = Callable[[str, list[tuple[str, int]]], dict[tuple[str, int], float]]
 
 
 @dataclass
-class Candidate:
-    doc_id: str
-    title: str
-    chunk_id: str
-    start: int
-    end: int
-    text: str
-    rank: int  # of its chunk in the retrieval
-    coverage: float = 0.0
-    concept: float = 0.0  # coverage of the terms that are not named things
-    similarity: float = 0.0
-    evidence: float = 0.0
-    typed: bool = False
-    score: float = 0.0
-    entities: set[str] = field(default_factory=set)
-    context: str = ""  # the sentence before it in the same paragraph
+class _Scored:
+    s: SentenceEvidence
+    evidence: float
+    score: float
 
 
-class ExtractiveAnswerer(RunnableSerializable[dict, Answer]):
-    """Input: {"question": str, "documents": [chunk Documents], "reports": {doc_id: Report},
-    optional "sentences": [SentenceHit] found by sentence search}."""
+class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
+    """Input: `Evidence`. Output: a cited `Answer` or a refusal with its reason.
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    Thresholds were fitted on the seeds' dev questions and checked on a second corpus
+    (see eval/README.md); similarity limits are in standard deviations above the corpus
+    background (`CorpusStats`), so they do not depend on the embedding model."""
 
-    idf: Callable[[str], float]
-    similarity: SentenceSimilarity | None = None
-    # evidence = w * coverage + (1 - w) * rescaled similarity; calibrated on dev questions
+    # evidence = w * coverage + (1 - w) * rescaled similarity
     coverage_weight: float = 0.6
     coverage_weight_english: float = 0.5
     min_evidence: float = 0.45
     min_evidence_english: float = 0.35
     min_concept_coverage: float = 0.2  # of the terms outside the named things
     min_concept_english: float = 0.4
-    sim_floor: float = 0.78
-    sim_floor_english: float = 0.74  # English questions get the lowest similarities of all
-    sim_span: float = 0.12
+    sim_z_floor: float = -3.3  # English questions get the lowest similarities of all
+    sim_z_floor_english: float = -4.8
+    sim_z_span: float = 4.6
     type_bonus: float = 0.2
     rank_bonus: float = 0.02
 
-    def invoke(self, input: dict, config=None, **kwargs) -> Answer:
-        question = analyze(input["question"])
-        documents: list[Document] = input.get("documents") or []
-        reports: dict = input.get("reports") or {}
-        candidates = self._candidates(documents, input.get("sentences") or [], reports)
-        if not candidates:
-            return self._refuse(question, "no passage was retrieved")
-        entities = self._checkable_entities(question)
-        identities = {d: keys(_identity(r)) for d, r in reports.items()}
-        whole = {d: keys(r.text) for d, r in reports.items()}
-        for c in candidates:
-            sentence_keys = keys(c.text)
-            c.entities = {
-                e for e in entities
-                if contains_phrase(*sentence_keys, e)
-                or contains_phrase(*identities[c.doc_id], e)
-                or (e in question.event_entities and contains_phrase(*whole[c.doc_id], e))
-            }
-        missing = set(entities) - set().union(*(c.entities for c in candidates))
-        if missing:
-            return self._refuse(question, f"not in the retrieved reports: {', '.join(sorted(missing))}")
-        if question.kind in _META_KINDS:
-            return self._answer_metadata(question, candidates, reports, bool(entities))
-        self._score_all(question, candidates, reports)
-        evidence, concept = self._thresholds(question)
+    def invoke(self, input: Evidence, config=None, **kwargs) -> Answer:
+        ev = input
+        question = ev.question
+        if not ev.sentences:
+            return self._refuse(ev, "no passage was retrieved")
+        if ev.missing:
+            return self._refuse(ev, f"not in the retrieved reports: {', '.join(sorted(ev.missing))}")
+        if question.kind in META_KINDS:
+            return self._answer_metadata(ev)
+        scored = self._score(ev)
+        min_evidence, min_concept = self._thresholds(ev)
         usable = [
-            c for c in candidates
-            if c.evidence >= evidence
-            and c.concept >= concept
-            and (c.typed or question.kind not in STRICT_KINDS)
-            and (c.entities or not entities)
+            c for c in scored
+            if c.evidence >= min_evidence
+            and c.s.concept >= min_concept
+            and (c.s.states_kind or question.kind not in STRICT_KINDS)
+            and (c.s.entities or not ev.entities)
         ]
         if not usable:
-            return self._refuse(question, self._why_not(question, candidates))
+            return self._refuse(ev, self._why_not(ev, scored))
         if question.kind == "list":  # prefer a sentence holding a list, if it is nearly as relevant
             best = max(c.evidence for c in usable)
-            usable = [c for c in usable if c.typed and c.evidence >= 0.8 * best] or usable
-        chosen = self._select(question, usable, set(entities))
+            usable = [c for c in usable if c.s.states_kind and c.evidence >= 0.8 * best] or usable
+        chosen = self._select(ev, usable)
         if chosen is None:
-            return self._refuse(question, "the named things are not stated together with an answer")
-        return self._compose(question, chosen)
+            return self._refuse(ev, "the named things are not stated together with an answer")
+        return _compose(ev, chosen)
 
     # --- steps ---
-    def _candidates(self, documents: list[Document], hits: list, reports: dict) -> list[Candidate]:
-        spans = []  # (doc_id, start, end, rank of its source)
-        for rank, doc in enumerate(documents):
-            meta = doc.metadata
-            if meta["doc_id"] in reports:
-                text = reports[meta["doc_id"]].text
-                spans += [(meta["doc_id"], s.start, s.end, rank) for s in split_spans(text, meta["start"], meta["end"])]
-        spans += [(h.doc_id, h.start, h.end, len(documents)) for h in hits if h.doc_id in reports]
-        seen_spans, seen_texts, out = set(), set(), []
-        for doc_id, start, end, rank in spans:
-            report = reports[doc_id]
-            sentence = report.text[start:end]
-            if (doc_id, start) in seen_spans or sentence in seen_texts:
-                continue
-            seen_spans.add((doc_id, start))
-            seen_texts.add(sentence)
-            title = report.meta.get("title", "")
-            paragraph = report.text.rfind("\n", 0, start) + 1
-            before = split_spans(report.text, paragraph, start)
-            context = report.text[before[-1].start : before[-1].end] if before else ""
-            out.append(Candidate(doc_id, title, report.chunk_id_at(start), start, end, sentence, rank, context=context))
+    def _score(self, ev: Evidence) -> list[_Scored]:
+        english = ev.question.english
+        w = self.coverage_weight_english if english else self.coverage_weight
+        floor = self.sim_z_floor_english if english else self.sim_z_floor
+        out = []
+        for s in ev.sentences:
+            if s.similarity:
+                rescaled = min(1.0, max(0.0, (s.similarity_z - floor) / self.sim_z_span))
+                evidence = w * s.coverage + (1 - w) * rescaled
+            else:
+                evidence = s.coverage
+            score = evidence + (self.type_bonus if s.states_kind else 0.0) + self.rank_bonus / (1 + s.rank)
+            out.append(_Scored(s, evidence, score))
+        out.sort(key=lambda c: (-c.score, c.s.rank, c.s.start))
         return out
 
-    def _checkable_entities(self, question: Question) -> list[str]:
-        if not question.english:
-            return list(question.entities)
-        # English words are not in Vietnamese reports; keep names and numbers the reports know.
-        return [e for e in question.entities if all(self.idf(w) > 0 for w in fold(e).split())]
-
-    def _weights(self, question: Question) -> dict[str, float]:
-        """idf weights of what an answer sentence should carry: the subject and the named things."""
-        named = [t for e in question.entities for t in lexical_tokens(e)]
-        known = {t: self.idf(t) for t in (*question.core, *named)}
-        top = max(known.values(), default=1.0) or 1.0
-        weights = {}
-        for term, idf in known.items():
-            # A word no report has counts fully: its absence is what makes a question unanswerable.
-            weights[term] = idf if idf > 0 else top
-        return weights
-
-    def _score_all(self, question: Question, candidates: list[Candidate], reports: dict) -> None:
-        weights = self._weights(question)
-        total = sum(weights.values())
-        openings = {c.doc_id: set(lexical_tokens(_opening(reports[c.doc_id]))) for c in candidates}
-        sims = self.similarity(question.text, [(c.doc_id, c.start) for c in candidates]) if self.similarity else {}
-        w = self.coverage_weight_english if question.english else self.coverage_weight
-        floor = self.sim_floor_english if question.english else self.sim_floor
-        concept = {t: v for t, v in weights.items() if t in set(question.subject)}
-        concept_total = sum(concept.values())
-        for c in candidates:
-            # A named thing the report states elsewhere (the event's place or year) counts as said;
-            # a term of the sentence just before (what "gồm:" or "đồng chí" refers to) or of the
-            # report's opening (which names the event every sentence is about) counts half.
-            tokens = set(lexical_tokens(c.text)).union(*(lexical_tokens(e) for e in c.entities))
-            context = (set(lexical_tokens(c.context)) | openings[c.doc_id]) - tokens
-            c.coverage = _covered(weights, tokens, context) / total if total else 0.0
-            c.concept = _covered(concept, tokens, context) / concept_total if concept_total else 1.0
-            c.similarity = sims.get((c.doc_id, c.start), 0.0)
-            if sims:
-                rescaled = min(1.0, max(0.0, (c.similarity - floor) / self.sim_span))
-                c.evidence = w * c.coverage + (1 - w) * rescaled
-            else:
-                c.evidence = c.coverage
-            c.typed = states_kind(c.text, question.kind, question.counted)
-            c.score = c.evidence + (self.type_bonus if c.typed else 0.0) + self.rank_bonus / (1 + c.rank)
-        candidates.sort(key=lambda c: (-c.score, c.rank, c.start))
-
-    def _thresholds(self, question: Question) -> tuple[float, float]:
+    def _thresholds(self, ev: Evidence) -> tuple[float, float]:
         """(minimum evidence, minimum subject coverage) for this question's language."""
-        if question.english:
+        if ev.question.english:
             return self.min_evidence_english, self.min_concept_english
         return self.min_evidence, self.min_concept_coverage
 
-    def _why_not(self, question: Question, candidates: list[Candidate]) -> str:
+    def _why_not(self, ev: Evidence, scored: list[_Scored]) -> str:
         """The first test that every candidate failed, in the order they are applied."""
-        threshold, concept = self._thresholds(question)
-        passing = [c for c in candidates if c.evidence >= threshold]
+        min_evidence, min_concept = self._thresholds(ev)
+        passing = [c for c in scored if c.evidence >= min_evidence]
         if not passing:
-            best = max(candidates, key=lambda c: c.evidence)
-            return f"weak evidence ({best.evidence:.2f} < {threshold:.2f})"
-        passing = [c for c in passing if c.concept >= concept]
+            best = max(scored, key=lambda c: c.evidence)
+            return f"weak evidence ({best.evidence:.2f} < {min_evidence:.2f})"
+        passing = [c for c in passing if c.s.concept >= min_concept]
         if not passing:
             return "the question's subject is not in the passages"
-        passing = [c for c in passing if c.typed or question.kind not in STRICT_KINDS]
+        passing = [c for c in passing if c.s.states_kind or ev.question.kind not in STRICT_KINDS]
         if not passing:
-            return f"no sentence states the {question.kind} asked for"
+            return f"no sentence states the {ev.question.kind} asked for"
         return "no matching sentence names what the question names"
 
-    def _select(self, question: Question, usable: list[Candidate], entities: set[str]) -> list[Candidate] | None:
+    def _select(self, ev: Evidence, usable: list[_Scored]) -> list[_Scored] | None:
+        question = ev.question
         lead = usable[0]
         chosen = [lead]
         # A question naming things in two reports (a comparison): cover each named thing.
-        for entity in sorted(entities - lead.entities):
-            if any(entity in c.entities for c in chosen):
+        for entity in sorted(set(ev.entities) - lead.s.entities):
+            if any(entity in c.s.entities for c in chosen):
                 continue
-            extra = next((c for c in usable if entity in c.entities), None)
+            extra = next((c for c in usable if entity in c.s.entities), None)
             if extra is None:
                 return None
             chosen.append(extra)
@@ -221,64 +136,34 @@ class ExtractiveAnswerer(RunnableSerializable[dict, Answer]):
             limit = max(limit, 2)
         if question.across:  # "những hội nghị nào …": the best sentence of each report that has one
             for c in usable[1:]:
-                if len(chosen) < 3 and c.doc_id not in {x.doc_id for x in chosen} and c.score >= 0.6 * lead.score:
+                if len(chosen) < 3 and c.s.doc_id not in {x.s.doc_id for x in chosen} and c.score >= 0.6 * lead.score:
                     chosen.append(c)
             return chosen
         for c in usable[1:]:
             if len(chosen) >= limit:
                 break
-            if c not in chosen and c.score >= 0.85 * lead.score and c.concept >= 0.8 * lead.concept:
+            if c not in chosen and c.score >= 0.85 * lead.score and c.s.concept >= 0.8 * lead.s.concept:
                 chosen.append(c)
         return chosen
 
-    def _answer_metadata(self, question: Question, candidates: list[Candidate], reports: dict, named: bool) -> Answer:
+    def _answer_metadata(self, ev: Evidence) -> Answer:
         """Outlet and byline sit at the very end of an article, where retrieval rarely looks:
-        answer them from the metadata extracted at ingest, citing where the text states it."""
-        field_name = question.kind
-        doc_ids = [c.doc_id for c in candidates if c.entities or not named]
-        for doc_id in dict.fromkeys(doc_ids):
-            report = reports[doc_id]
-            value = _published(report.text) if field_name == "published" else report.meta.get(field_name, "")
-            at = report.text.rfind(value) if value else -1
-            if at < 0:
-                continue
-            span = next(s for s in split_spans(report.text) if s.start <= at < s.end)
-            quote = report.text[span.start : span.end]
-            title = report.meta.get("title", "")
-            citation = Citation(1, doc_id, title, report.chunk_id_at(span.start), span.start, span.end, quote, 1.0)
-            return Answer(question.text, f"{quote} [1]", False, [citation], reason=f"kind={field_name} from metadata")
-        return self._refuse(question, f"the report does not state its {field_name}")
+        they come from the metadata extracted at ingest, citing where the text states it."""
+        if not ev.metadata:
+            return self._refuse(ev, f"the report does not state its {ev.question.kind}")
+        m = ev.metadata[0]
+        citation = Citation(1, m.doc_id, m.title, m.chunk_id, m.start, m.end, m.text, 1.0)
+        return Answer(ev.question.text, f"{m.text} [1]", False, [citation], reason=f"kind={m.field} from metadata")
 
-    def _compose(self, question: Question, chosen: list[Candidate]) -> Answer:
-        citations, parts = [], []
-        for marker, c in enumerate(chosen, start=1):
-            citations.append(Citation(marker, c.doc_id, c.title, c.chunk_id, c.start, c.end, c.text, round(c.score, 4)))
-            parts.append(f"{c.text} [{marker}]")
-        return Answer(question.text, " ".join(parts), False, citations, reason=f"kind={question.kind}")
-
-    def _refuse(self, question: Question, why: str) -> Answer:
-        return Answer(question.text, REFUSAL, True, [], reason=why)
+    @staticmethod
+    def _refuse(ev: Evidence, why: str) -> Answer:
+        return Answer(ev.question.text, REFUSAL, True, [], reason=why)
 
 
-
-def _opening(report) -> str:
-    """The title and the first sentence of the report's body."""
-    spans = split_spans(report.text, 0, min(len(report.text), _LEDE_CHARS * 2))
-    return " ".join(report.text[s.start : s.end] for s in spans[:2])
-
-
-def _identity(report) -> str:
-    """What names a report as a whole: its opening and its metadata (place, outlet, date)."""
-    meta = report.meta
-    fields = " ".join(str(meta.get(k, "")) for k in ("title", "place", "source", "date", "year"))
-    return report.text[:_LEDE_CHARS] + "\n" + fields
-
-
-def _covered(weights: dict[str, float], tokens: set[str], context: set[str]) -> float:
-    return sum(w if t in tokens else 0.5 * w if t in context else 0.0 for t, w in weights.items())
-
-
-def _published(text: str) -> str:
-    """A timestamp line opening the article ("12:12, 19/12/2019") is when it was published."""
-    first = text.split("\n", 1)[0]
-    return first if re.fullmatch(r"\d{1,2}:\d{2},?\s+\d{1,2}/\d{1,2}/\d{4}", first) else ""
+def _compose(ev: Evidence, chosen: list[_Scored]) -> Answer:
+    citations, parts = [], []
+    for marker, c in enumerate(chosen, start=1):
+        s = c.s
+        citations.append(Citation(marker, s.doc_id, s.title, s.chunk_id, s.start, s.end, s.text, round(c.score, 4)))
+        parts.append(f"{s.text} [{marker}]")
+    return Answer(ev.question.text, " ".join(parts), False, citations, reason=f"kind={ev.question.kind}")

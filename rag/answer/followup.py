@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.answer.evidence import person_names
+from rag.answer.kinds import person_names
 from rag.text.normalize import fold
 
 # Pronouns and openers that lean on the previous turn (matched on the folded question).

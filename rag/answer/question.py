@@ -6,10 +6,11 @@ Works on questions typed with or without diacritics, and on English questions.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rag.text.glossary import translate_terms
-from rag.text.normalize import clean_unicode, fold, match_key, words
+from rag.text.normalize import clean_unicode, fold, has_diacritics, match_key, words
 from rag.text.profile import alternation, profile
 from rag.text.tokens import EN_STOPWORDS, is_english, query_tokens
 
@@ -41,6 +42,7 @@ _NUMBER_LEAD = _P.number_lead
 _LOCATIVE = _P.locative
 # Common words that open a question with a capital ("Ngoài <tên>, …"): not part of a name.
 _OPENERS = _P.openers
+_WIDESPREAD = 0.5  # of the reports
 _TOKEN = re.compile(r"[\w][\w./-]*\w|\w", re.UNICODE)
 
 
@@ -60,12 +62,14 @@ class Question:
     across: bool = False  # asks which reports/conferences: one sentence from each report
 
 
-def analyze(question: str) -> Question:
+def analyze(question: str, report_share: Callable[[str], float] | None = None) -> Question:
+    """`report_share(word)`: the share of the indexed reports using a word (`CorpusStats`); a lone
+    capitalised word that half the reports use is not a name that tells one apart."""
     text = clean_unicode(question).strip()
     english = is_english(text)
     folded = fold(text)
     kind = next((name for name, pattern in _KINDS if pattern.search(folded)), "other")
-    entities, event = _entities(text)
+    entities, event = _entities(text, report_share)
     named = set().union(*(query_tokens(e) for e in entities)) if entities else set()
     core = _core(text)
     count = _COUNT.search(folded)
@@ -88,7 +92,7 @@ def analyze(question: str) -> Question:
     )
 
 
-def _entities(text: str) -> tuple[list[str], set[str]]:
+def _entities(text: str, report_share: Callable[[str], float] | None) -> tuple[list[str], set[str]]:
     tokens = _TOKEN.findall(text.rstrip("?.! "))
     found: list[str] = []
     event: set[str] = set()
@@ -104,6 +108,8 @@ def _entities(text: str) -> tuple[list[str], set[str]]:
             run.pop(0)  # a capital opening the question is only its first word
         while run and _generic(run[0]):
             run.pop(0)
+        if len(run) == 1 and report_share and has_diacritics(run[0]) and report_share(run[0]) >= _WIDESPREAD:
+            run.clear()
         if run:
             key = _key(" ".join(run))
             found.append(key)

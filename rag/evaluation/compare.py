@@ -19,7 +19,7 @@ def load_results(path: str | Path) -> dict:
 
 def compare(a: dict, b: dict, label_a: str = "A", label_b: str = "B") -> str:
     rows = []
-    for name in HEADLINE + ["false_refusal_rate"]:
+    for name in HEADLINE:
         va, vb = a["overall"].get(name), b["overall"].get(name)
         delta = "" if va is None or vb is None else f"{vb - va:+.3f}"
         rows.append([name, fmt(va), fmt(vb), delta])
@@ -41,6 +41,6 @@ def compare(a: dict, b: dict, label_a: str = "A", label_b: str = "B") -> str:
 
 def ablation_table(runs: dict[str, dict]) -> str:
     names = list(runs)
-    rows = [[m, *(fmt(runs[n]["overall"].get(m)) for n in names)] for m in HEADLINE + ["false_refusal_rate"]]
+    rows = [[m, *(fmt(runs[n]["overall"].get(m)) for n in names)] for m in HEADLINE]
     rows.append(["latency total p50 (ms)", *(fmt(runs[n]["latency_ms"]["total"]["p50"], 1) for n in names)])
     return _table(["metric", *names], rows)

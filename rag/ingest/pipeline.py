@@ -14,6 +14,7 @@ from rag.ingest.chunk import SentenceChunker
 from rag.ingest.clean import clean_text
 from rag.ingest.convert import SUPPORTED, ConversionError, convert
 from rag.ingest.metadata import extract_metadata
+from rag.retrieval.corpus_stats import CorpusStats
 from rag.retrieval.lexical import LexicalIndex
 from rag.retrieval.store import Report, ReportStore
 from rag.text.sentences import split_spans
@@ -119,4 +120,5 @@ def ingest(
             result.removed.append(doc_id)
     for unit in ("chunks", "sentences"):
         LexicalIndex.for_store(store, lexical_dir, unit)
+    CorpusStats.for_store(store, lexical_dir)
     return result

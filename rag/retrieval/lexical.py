@@ -22,7 +22,7 @@ _META = "baocao.json"
 Unit = Literal["chunks", "sentences"]
 
 
-def _fingerprint(store: ReportStore) -> str:
+def index_fingerprint(store: ReportStore) -> str:
     """What the index was built from: the store's reports and the tokenizer's version."""
     return f"{store.fingerprint()}/t{TOKENS_VERSION}"
 
@@ -39,7 +39,7 @@ class LexicalIndex:
     def build(cls, store: ReportStore, unit: Unit = "chunks", fingerprint: str | None = None) -> "LexicalIndex":
         import bm25s
 
-        fingerprint = fingerprint or _fingerprint(store)
+        fingerprint = fingerprint or index_fingerprint(store)
         complete = store.reports()
         docs = store.chunks(complete) if unit == "chunks" else store.sentence_docs(complete)
         docs.sort(key=lambda d: (d.metadata["doc_id"], d.metadata["start"]))
@@ -75,7 +75,7 @@ class LexicalIndex:
     @classmethod
     def for_store(cls, store: ReportStore, folder: Path, unit: Unit = "chunks") -> "LexicalIndex":
         """The saved index if it matches the store, else a fresh build (saved)."""
-        fingerprint = _fingerprint(store)
+        fingerprint = index_fingerprint(store)
         index = cls.load(folder / unit)
         if index is None or index.fingerprint != fingerprint:
             index = cls.build(store, unit, fingerprint)

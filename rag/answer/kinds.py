@@ -1,0 +1,105 @@
+"""What one sentence states: the kind of fact asked for (a person, a date, a number, a list),
+and whether it (or its report) contains a named thing from the question? The words (surnames, titles,
+roles, bodies, number words, places) are the language profile's [evidence]."""
+from __future__ import annotations
+
+import re
+
+from rag.text.normalize import fold, match_key
+from rag.text.profile import alternation, profile
+
+_P = profile()
+_SURNAMES = alternation(_P.surnames)
+_TITLES = alternation(_P.person_titles + tuple(t.capitalize() for t in _P.person_titles))
+# Latin letters with Vietnamese diacritics, split by case (a range like À-Ỹ mixes cases).
+_LATIN = [chr(c) for r in ((0x41, 0x5B), (0x61, 0x7B), (0xC0, 0x250), (0x1E00, 0x1F00)) for c in range(*r)]
+_UP = "[" + "".join(c for c in _LATIN if c.isalpha() and c.isupper()) + "]"
+_LOW = "[" + "".join(c for c in _LATIN if c.isalpha() and c.islower()) + "]"
+_CAP = rf"{_UP}{_LOW}+\b"
+_PART = rf"{_UP}{_LOW}*\b"  # a name syllable may be one capital: Vàng A Sùng
+_PERSON = re.compile(
+    rf"(?:\b{_TITLES}\s+{_CAP}(?:\s+{_PART}){{1,3}})"
+    rf"|(?:\b{_SURNAMES}(?:\s+{_PART}){{1,3}})"
+    rf"|(?:\b{_UP}{{2,}}\b(?:\s+[–-]?\s*{_UP}{{2,}}\b)+)"  # a byline in capitals: MINH AN – THU HÀ
+)
+_DATE = re.compile(
+    r"\b\d{1,2}[-/.]\d{1,2}(?:[-/.]\d{2,4})?\b|\b(?:ngày|tháng)\s+\d{1,2}\b|\b(?:19|20)\d{2}\b|\b\d{1,2}:\d{2}\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(rf"\d|\b{alternation(_P.number_words)}\b", re.IGNORECASE)
+_PLACE = re.compile(
+    rf"\b{alternation(_P.place_prepositions)}\s+{alternation(_P.place_nouns)}?\s*{_CAP}|\bgồm\s*:"
+)
+_ROLE = re.compile(rf"\b{alternation(_P.roles)}\b", re.IGNORECASE)
+_RESOLUTION = re.compile(
+    rf"\b(?:{alternation(_P.resolution_words)}|{alternation(_P.resolution_codes, escape=False)})\b", re.IGNORECASE
+)
+_ENUMERATION = re.compile(r":\s*[^,;:]+[,;][^,;:]+[,;]")  # "gồm: A, B, C"
+
+
+def holds_list(sentence: str) -> bool:
+    """An enumeration: after a colon, several `;`-items, or three short comma items in a row."""
+    if _ENUMERATION.search(sentence) or sentence.count(";") >= 2:
+        return True
+    if ";" in sentence and re.search(r"\bvà\b", sentence.rsplit(";", 1)[1]):
+        return True
+    items = [len(part.split()) for part in re.split(r"[,;]", sentence)]
+    run = 0
+    for n in items:
+        run = run + 1 if n <= 5 else 0
+        if run >= 3:
+            return True
+    return False
+
+
+class _ListTest:
+    search = staticmethod(holds_list)
+
+
+_LIST = _ListTest()
+
+_ORG = re.compile(rf"\b{alternation(_P.orgs)}\s+\w")
+
+_KIND_TESTS = {
+    "org": _ORG,
+    "person": _PERSON,
+    "date": _DATE,
+    "number": _NUMBER,
+    "place": _PLACE,
+    "role": _ROLE,
+    "resolution": _RESOLUTION,
+    "list": _LIST,
+}
+# Kinds whose absence in the leading sentence means the question is not answered.
+STRICT_KINDS = frozenset({"person", "date", "number", "place", "role", "resolution", "org"})
+
+
+_COUNT_WORDS = rf"(?:\d+|{alternation(_P.count_words)})"
+
+
+def states_kind(sentence: str, kind: str, counted: str = "") -> bool:
+    """Whether the sentence states a fact of this kind; for a count of `counted` things
+    ("bao nhiêu tỉnh"), a number right before that noun ("8 tỉnh")."""
+    if kind == "number" and counted:
+        return re.search(rf"\b{_COUNT_WORDS}\s+(?:\w+\s+)?{re.escape(counted)}\b", fold(sentence)) is not None
+    test = _KIND_TESTS.get(kind)
+    return True if test is None else bool(test.search(sentence))
+
+
+def contains_phrase(text_key: str, text_folded: str, phrase: str) -> bool:
+    """`phrase` is a match key (accented) or a folded key; compared with word boundaries."""
+    haystack = text_key if fold(phrase) != phrase else text_folded
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", haystack) is not None
+
+
+def keys(text: str) -> tuple[str, str]:
+    key = match_key(text)
+    return key, fold(key)
+
+
+_NAME = re.compile(rf"{_TITLES}\s+({_CAP}(?:\s+{_PART}){{1,3}})|\b({_SURNAMES}(?:\s+{_PART}){{1,3}})")
+
+
+def person_names(text: str) -> list[str]:
+    """Names of people in a text, in order ("Trần Văn An", "bà Lê Thị Bình" -> "Lê Thị Bình")."""
+    return list(dict.fromkeys(m.group(1) or m.group(2) for m in _NAME.finditer(text)))
