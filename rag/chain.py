@@ -40,14 +40,9 @@ def validate(question: str) -> str:
     return question
 
 
-def build_chain(
-    retriever: HybridRetriever,
-    store: ReportStore,
-    evidence: Runnable,
-    answerer: Runnable,
-    sentence_search: SentenceSearch | None = None,
-) -> Runnable:
-    """Input: a question string or {"question", optional "k", "doc_ids", "years"}. Output: Answer."""
+def retrieval_step(retriever: HybridRetriever, store: ReportStore, sentence_search: SentenceSearch | None = None) -> Runnable:
+    """Input: a question string or {"question", optional "k", "doc_ids", "years"}. Output: the payload
+    {"question", "documents", "sentences", "reports", ...} the evidence step reads."""
 
     def retrieve(payload) -> dict:
         payload = {"question": payload} if isinstance(payload, str) else dict(payload)
@@ -66,6 +61,18 @@ def build_chain(
             **payload, "documents": documents, "sentences": sentences, "reports": reports, "_t": (started, retrieved)
         }
 
+    return RunnableLambda(retrieve)
+
+
+def build_chain(
+    retriever: HybridRetriever,
+    store: ReportStore,
+    evidence: Runnable,
+    answerer: Runnable,
+    sentence_search: SentenceSearch | None = None,
+) -> Runnable:
+    """Input: a question string or {"question", optional "k", "doc_ids", "years"}. Output: Answer."""
+
     def finish(payload: dict) -> Answer:
         started, retrieved = payload["_t"]
         done = perf_counter()
@@ -83,7 +90,7 @@ def build_chain(
         return answer
 
     return (
-        RunnableLambda(retrieve)
+        retrieval_step(retriever, store, sentence_search)
         | RunnablePassthrough.assign(evidence=evidence)
         | RunnablePassthrough.assign(answer=itemgetter("evidence") | answerer)
         | RunnableLambda(finish)
@@ -103,6 +110,11 @@ class Pipeline:
 
     def ask(self, question: str, **options) -> Answer:
         return self.chain.invoke({"question": question, **options})
+
+    def evidence_for(self, question: str, **options):
+        """The evidence bundle an answerer would get for this question (for fitting and debugging)."""
+        payload = retrieval_step(self.retriever, self.store, self.sentence_search).invoke({"question": question, **options})
+        return self.evidence.invoke(payload), payload
 
     def with_mode(self, mode: str) -> "Pipeline":
         """The same index and answerer with another retrieval mode (nothing reopened)."""

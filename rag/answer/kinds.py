@@ -38,16 +38,17 @@ _ENUMERATION = re.compile(r":\s*[^,;:]+[,;][^,;:]+[,;]")  # "gồm: A, B, C"
 
 
 def holds_list(sentence: str) -> bool:
-    """An enumeration: after a colon, several `;`-items, or three short comma items in a row."""
+    """An enumeration: after a colon, several `;`-items, or a run of short comma items: four,
+    or three closed by "và" ("A, B, C và D"). Three alone are too common an opening
+    ("Sáng 3/4, tại xã X, huyện Y, …") to mean a list."""
     if _ENUMERATION.search(sentence) or sentence.count(";") >= 2:
         return True
     if ";" in sentence and re.search(r"\bvà\b", sentence.rsplit(";", 1)[1]):
         return True
-    items = [len(part.split()) for part in re.split(r"[,;]", sentence)]
     run = 0
-    for n in items:
-        run = run + 1 if n <= 5 else 0
-        if run >= 3:
+    for part in re.split(r"[,;]", sentence):
+        run = run + 1 if len(part.split()) <= 5 else 0
+        if run >= 4 or (run >= 3 and re.search(r"\svà\s", part)):
             return True
     return False
 

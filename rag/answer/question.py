@@ -68,7 +68,7 @@ def analyze(question: str, report_share: Callable[[str], float] | None = None) -
     text = clean_unicode(question).strip()
     english = is_english(text)
     folded = fold(text)
-    kind = next((name for name, pattern in _KINDS if pattern.search(folded)), "other")
+    kind = _kind(text, folded)
     entities, event = _entities(text, report_share)
     named = set().union(*(query_tokens(e) for e in entities)) if entities else set()
     core = _core(text)
@@ -90,6 +90,14 @@ def analyze(question: str, report_share: Callable[[str], float] | None = None) -
         plural=bool(_PLURAL.search(folded)),
         across=bool(_ACROSS.search(folded)),
     )
+
+
+def _kind(text: str, folded: str) -> str:
+    accented = has_diacritics(text)
+    for name, pattern, accented_pattern in _KINDS:
+        if pattern.search(folded) and not (accented and accented_pattern and not accented_pattern.search(match_key(text))):
+            return name
+    return "other"
 
 
 def _entities(text: str, report_share: Callable[[str], float] | None) -> tuple[list[str], set[str]]:

@@ -37,7 +37,8 @@ class LanguageProfile:
     # metadata
     source_patterns: tuple[re.Pattern[str], ...]
     # question: syllable sets are match keys (accented) or folds (plain)
-    question_kinds: tuple[tuple[str, re.Pattern[str]], ...]  # in order; first match wins
+    # (kind, pattern on the folded question, pattern the accented question must also match), in order
+    question_kinds: tuple[tuple[str, re.Pattern[str], re.Pattern[str] | None], ...]
     count_leads: tuple[str, ...]  # folded
     across: re.Pattern[str]
     plural: tuple[str, ...]
@@ -76,11 +77,13 @@ def _folded(items: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(fold(w) for w in items))
 
 
-def _kind(entry: dict) -> tuple[str, re.Pattern[str]]:
+def _kind(entry: dict) -> tuple[str, re.Pattern[str], re.Pattern[str] | None]:
     asks = "|".join(entry["asks"])
+    accented = entry.get("accented")
+    accented = re.compile(rf"\b({'|'.join(re.escape(match_key(a)) for a in accented)})\b") if accented else None
     if entry.get("edges", "word") == "space":  # the ask stands alone: spaces, `?` or the ends around it
-        return entry["kind"], re.compile(rf"(^|\s)({asks})(\s|\?|$)")
-    return entry["kind"], re.compile(rf"\b({asks})\b")
+        return entry["kind"], re.compile(rf"(^|\s)({asks})(\s|\?|$)"), accented
+    return entry["kind"], re.compile(rf"\b({asks})\b"), accented
 
 
 def load(path: str | Path) -> LanguageProfile:
