@@ -88,6 +88,8 @@ def main() -> None:
         data[corpus.resolve().name] = bundles(docs, qa, settings)
     fits = {"defaults": {}}
     fits.update({f"fit on {name} dev": fit(pairs) for name, pairs in data.items()})
+    if len(data) > 1:
+        fits["fit on every dev"] = fit([pair for pairs in data.values() for pair in pairs])
     headers = ["thresholds"] + [f"{n} {s}" for n in data for s in ("dev", "test")]
     print("| " + " | ".join(headers) + " |\n|" + "---|" * len(headers))
     for label, params in fits.items():

@@ -53,10 +53,10 @@ def cli(ctx: click.Context, data_dir: Path | None, chroma_url: str | None, embed
     \b
     Examples:
       baocao ingest seeds/                      # index a folder (txt, md, html, pdf, docx)
-      baocao ask "Cụm thi đua số 2 gồm bao nhiêu tỉnh?"
-      baocao ask "huan chuong lao dong trao cho ai" --json
+      baocao ask "Hội nghị có bao nhiêu đại biểu tham dự?"
+      baocao ask "ai chu tri hoi nghi tong ket" --json
       baocao reports                            # what is indexed
-      baocao show 004_aa4c518af7af5ae9          # the text citations point into
+      baocao show DOC_ID                        # the text citations point into
       baocao eval                               # the benchmark (eval/qa.jsonl)
 
     Settings come from options, then BAOCAO_* environment variables, then
@@ -118,8 +118,8 @@ def ask(obj: Context, question: str, k: int | None, mode: str | None, doc_ids: t
 
     \b
     Examples:
-      baocao ask "Ai được trao Huân chương Lao động hạng Nhì?"
-      baocao ask "hoi nghi o sam son co bao nhieu tinh" -k 8
+      baocao ask "Ai chủ trì hội nghị tổng kết năm 2023?"
+      baocao ask "hoi nghi o xa Binh Minh co bao nhieu dai bieu" -k 8
       baocao ask "Who chaired the 2022 conference?" --year 2022 --json
     """
     from rag.chain import QuestionError, open_pipeline, validate
@@ -184,7 +184,7 @@ def show(obj: Context, report_id: str) -> None:
 
     \b
     Example:
-      baocao show 004_aa4c518af7af5ae9 | cut -c 2300-2500
+      baocao show DOC_ID | cut -c 2300-2500
     """
     store = _open_store(obj)
     try:

@@ -98,8 +98,9 @@ def test_question_kinds(question, kind):
 
 
 def test_named_things_in_questions():
-    q = analyze("Hội nghị của Cụm thi đua số IV ở Nha Trang năm 2019")
-    assert set(q.entities) == {"số iv", "nha trang", "năm 2019"}
+    q = analyze("Hội nghị của Cụm thi đua số IV ở Nha Trang năm 2019", lambda w: 0.8 if w == "Cụm" else 0.2)
+    assert set(q.entities) == {"số iv", "nha trang", "năm 2019"}  # "Cụm": most reports use it
+    assert "cụm" in analyze("Hội nghị của Cụm thi đua số IV ở Nha Trang năm 2019").entities  # no statistics
     assert q.event_entities == {"số iv", "nha trang"} and q.years == {"năm 2019"}
     assert analyze("Ai là Bí thư Tỉnh ủy Quảng Nam?").entities == ("quảng nam",)
     assert analyze("Trưởng Ban Tổ chức là ai?").entities == ()  # a capital opening a question is not a name

@@ -42,7 +42,7 @@ def test_words_are_normalized_as_the_code_compares_them():
     assert "uỷ" in p.generic_caps and "ủy" not in p.generic_caps  # one tone placement (match key)
     assert "lien ket website" in p.chrome_lines and "tat ca" in p.count_words  # folded
     assert {"tổ", "chức"} <= p.generic_caps  # a phrase stands for its syllables
-    assert [kind for kind, _ in p.question_kinds][:2] == ["source", "author"]  # order kept
+    assert [kind for kind, _, _ in p.question_kinds][:2] == ["source", "author"]  # order kept
 
 
 def test_a_custom_profile_changes_behaviour(tmp_path, monkeypatch):

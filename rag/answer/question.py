@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from rag.text.glossary import translate_terms
 from rag.text.normalize import clean_unicode, fold, has_diacritics, match_key, words
 from rag.text.profile import alternation, profile
-from rag.text.tokens import EN_STOPWORDS, is_english, query_tokens
+from rag.text.tokens import EN_MARKERS, is_english, query_tokens
 
 _P = profile()
 # Kinds of fact, detected on the folded question (so `o dau` works like `ở đâu`); first match wins.
@@ -33,7 +33,8 @@ _FRAME_WORDS_PLAIN = _P.frame_words_plain
 # tell a report apart. Compared accented, because folding would make a name syllable look
 # generic; typed plain, only folds that are not also name syllables.
 _GENERIC_CAPS = _P.generic_caps
-_GENERIC_PLAIN = _P.generic_plain | EN_STOPWORDS | _QUESTION_WORDS_PLAIN
+# English function words only where they are not also Vietnamese syllables ("an" in "Bình An").
+_GENERIC_PLAIN = _P.generic_plain | EN_MARKERS | _QUESTION_WORDS_PLAIN
 _ROMAN = re.compile(r"^[IVXLC]+$")
 _YEAR = re.compile(r"\b(19|20)\d{2}$")
 _NUMBER_LEAD = _P.number_lead
@@ -101,7 +102,9 @@ def _kind(text: str, folded: str) -> str:
 
 
 def _entities(text: str, report_share: Callable[[str], float] | None) -> tuple[list[str], set[str]]:
-    tokens = _TOKEN.findall(text.rstrip("?.! "))
+    matches = list(_TOKEN.finditer(text.rstrip("?.! ")))
+    tokens = [m.group() for m in matches]
+    breaks = [False] + [bool(re.search(r"[,;:()]", text[a.end() : b.start()])) for a, b in zip(matches, matches[1:])]
     found: list[str] = []
     event: set[str] = set()
     run: list[str] = []
@@ -127,6 +130,8 @@ def _entities(text: str, report_share: Callable[[str], float] | None) -> tuple[l
 
     for i, tok in enumerate(tokens):
         prev = fold(tokens[i - 1]) if i else ""
+        if i and breaks[i]:
+            close_run()  # "Phú Lạc, Tân Phú": a comma ends a name
         if tok[0].isdigit() or _ROMAN.match(tok):
             close_run()
             key = _key(f"{tokens[i - 1]} {tok}" if prev in _NUMBER_LEAD else tok)

@@ -8,7 +8,7 @@ from rag.text.normalize import canonical_tones, clean_unicode
 
 
 class NormalizedEmbeddings(Embeddings):
-    """Embeds NFC text with one tone-mark placement, so `Thanh Hóa` and `Thanh Hoá`
+    """Embeds NFC text with one tone-mark placement, so `hòa bình` and `hoà bình`
     (or an NFD question) get the same vector. The stored text keeps its own spelling."""
 
     def __init__(self, inner: Embeddings) -> None:

@@ -36,10 +36,10 @@ def _parse_limits(option: str, limits: tuple[str, ...], allowed: tuple[str, ...]
 
 
 @click.command("eval")
-@click.option("--corpus", "corpora", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+@click.option("--corpus", "--reports", "corpora", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="A folder of reports to index (in its own data folder) and ask about; repeatable. "
                    "A folder with docs/ and qa.jsonl needs no --qa.  [default: seeds/]")
-@click.option("--qa", "qa_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--qa", "--set", "qa_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The Q&A set (JSON lines) of each --corpus, in the same order.  [default: eval/qa.jsonl]")
 @click.option("--split", type=click.Choice(["all", "dev", "test"]), default="all", show_default=True,
               help="Tune on dev; report test.")

@@ -55,7 +55,7 @@ def match_key(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Word tokens (syllables, numbers like `1.983.610`) of the match key."""
+    """Word tokens (syllables, numbers like `2.345.678`) of the match key."""
     return _WORD.findall(match_key(text))
 
 

@@ -22,7 +22,7 @@ TOKENS_VERSION = "2"
 
 # English function words that are not also Vietnamese syllables typed without diacritics
 # ("so", "to", "an", "do", "on", "no", "a" are): only these vote for English.
-_EN_MARKERS = EN_STOPWORDS - _P.en_marker_exclusions
+EN_MARKERS = EN_STOPWORDS - _P.en_marker_exclusions
 
 
 def is_english(text: str) -> bool:
@@ -30,7 +30,7 @@ def is_english(text: str) -> bool:
     ws = words(text)
     if not ws or any(fold(w) != w for w in ws):
         return False
-    markers = sum(w in _EN_MARKERS for w in ws)
+    markers = sum(w in EN_MARKERS for w in ws)
     return markers >= 2 or (markers == 1 and len(ws) <= 3)
 
 
