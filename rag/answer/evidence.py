@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
 from langchain_core.runnables import RunnableSerializable
@@ -53,6 +53,7 @@ class SentenceEvidence:
     concept: float  # the same, over the subject terms only (what is asked about, not who/where)
     similarity: float  # dense cosine to the question (0 when the sentence has no vector)
     similarity_z: float  # that cosine above unrelated sentences of this corpus, in standard deviations
+    novelty: float  # share of its words the question does not use: a sentence restating the question says little
     states_kind: bool  # states the kind of fact asked for (a number for "bao nhiêu", a person for "ai")
     holds_list: bool
     entities: frozenset[str]  # the question's named things it (or, for event names, its report) states
@@ -78,6 +79,7 @@ class Evidence:
     entities: tuple[str, ...]  # named things an answer must be tied to
     missing: frozenset[str]  # of those, the ones no retrieved report states
     metadata: tuple[MetadataEvidence, ...] = ()  # for source/author/published questions
+    ledes: dict[str, int] = field(default_factory=dict)  # doc_id -> start of the sentence opening its body
 
 
 class EvidenceStep(RunnableSerializable[dict, Evidence]):
@@ -94,7 +96,11 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
         corpus = self.corpus
         question = analyze(input["question"], corpus.report_share if corpus else None)
         reports: dict = input.get("reports") or {}
-        spans = self._spans(input.get("documents") or [], input.get("sentences") or [], reports)
+        documents = input.get("documents") or []
+        ledes = {d: span for d, r in reports.items() if (span := _lede(r.text)) is not None}
+        # Each report's opening sentence names its event (where, when, who): a "which reports"
+        # answer cites it, so it is always a candidate.
+        spans = self._spans(documents, input.get("sentences") or [], reports, ledes, len(documents))
         entities = self._checkable_entities(question)
         identities = {d: keys(_identity(r)) for d, r in reports.items()}
         whole = {d: keys(r.text) for d, r in reports.items()}
@@ -102,6 +108,7 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
         concept = {t: v for t, v in weights.items() if t in set(question.subject)}
         openings = {d: set(lexical_tokens(_opening(r))) for d, r in reports.items()}
         sims = self.similarity(question.text, [(d, s) for d, s, _, _ in spans]) if self.similarity else {}
+        asked = _words(question.text)
         out = []
         for doc_id, start, end, rank in spans:
             report = reports[doc_id]
@@ -124,24 +131,27 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
                 start=start, end=end, text=text, rank=rank,
                 coverage=_share(weights, tokens, context), concept=_share(concept, tokens, context, empty=1.0),
                 similarity=cosine, similarity_z=corpus.similarity_z(cosine) if corpus and cosine else 0.0,
+                novelty=_novelty(text, asked),
                 states_kind=states_kind(text, question.kind, question.counted), holds_list=holds_list(text),
                 entities=found, previous=previous, following=following,
             ))
         missing = frozenset(entities) - frozenset().union(*(s.entities for s in out)) if out else frozenset(entities)
         metadata = _metadata(question, reports, [s.doc_id for s in out if s.entities or not entities])
-        return Evidence(question, tuple(out), tuple(entities), missing, metadata)
+        return Evidence(question, tuple(out), tuple(entities), missing, metadata, {d: a for d, (a, _) in ledes.items()})
 
     # --- steps ---
     @staticmethod
-    def _spans(documents: list[Document], hits: list, reports: dict) -> list[tuple[str, int, int, int]]:
-        """(doc_id, start, end, rank) of each distinct sentence: the chunks' in retrieval order, then the hits'."""
+    def _spans(documents: list[Document], hits: list, reports: dict, ledes: dict, last: int) -> list[tuple[str, int, int, int]]:
+        """(doc_id, start, end, rank) of each distinct sentence: the chunks' in retrieval order,
+        then the hits', then the reports' opening sentences."""
         spans = []
         for rank, doc in enumerate(documents):
             meta = doc.metadata
             if meta["doc_id"] in reports:
                 text = reports[meta["doc_id"]].text
                 spans += [(meta["doc_id"], s.start, s.end, rank) for s in split_spans(text, meta["start"], meta["end"])]
-        spans += [(h.doc_id, h.start, h.end, len(documents)) for h in hits if h.doc_id in reports]
+        spans += [(h.doc_id, h.start, h.end, last) for h in hits if h.doc_id in reports]
+        spans += [(d, a, b, last) for d, (a, b) in ledes.items()]
         seen_spans, seen_texts, out = set(), set(), []
         for doc_id, start, end, rank in spans:
             sentence = reports[doc_id].text[start:end]
@@ -174,6 +184,16 @@ def _share(weights: dict[str, float], tokens: set[str], context: set[str], empty
     return sum(w if t in tokens else 0.5 * w if t in context else 0.0 for t, w in weights.items()) / total
 
 
+def _words(text: str) -> set[str]:
+    """Folded content words (no accented variants, no bigrams)."""
+    return {t for t in lexical_tokens(text) if "_" not in t and not t.startswith("~")}
+
+
+def _novelty(text: str, asked: set[str]) -> float:
+    own = _words(text)
+    return len(own - asked) / len(own) if own else 0.0
+
+
 def _neighbours(text: str, start: int, end: int) -> tuple[Neighbour | None, Neighbour | None]:
     """The sentences just before and just after [start, end) within its paragraph."""
     para_start = text.rfind("\n", 0, start) + 1
@@ -184,6 +204,16 @@ def _neighbours(text: str, start: int, end: int) -> tuple[Neighbour | None, Neig
     previous = Neighbour(before[-1].start, before[-1].end, text[before[-1].start : before[-1].end]) if before else None
     following = Neighbour(after[0].start, after[0].end, text[after[0].start : after[0].end]) if after else None
     return previous, following
+
+
+def _lede(text: str) -> tuple[int, int] | None:
+    """The first full sentence of the body: past a title, a dateline or a timestamp (short, or
+    not ended by a full stop)."""
+    for span in split_spans(text, 0, min(len(text), _LEDE_CHARS * 4))[:4]:
+        sentence = text[span.start : span.end]
+        if len(sentence) >= 60 and sentence.rstrip("\"”’)»").endswith((".", "!", "…")):
+            return span.start, span.end
+    return None
 
 
 def _opening(report) -> str:

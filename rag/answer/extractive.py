@@ -45,12 +45,18 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
     coverage_weight_english: float = 0.5
     min_evidence: float = 0.35
     min_evidence_english: float = 0.35
-    min_concept_coverage: float = 0.1  # of the terms outside the named things
+    min_concept_coverage: float = 0.2  # of the terms outside the named things
     min_concept_english: float = 0.4
     sim_z_floor: float = -2.3  # cosine in standard deviations above unrelated sentences
     sim_z_floor_english: float = -4.8  # English questions get the lowest similarities of all
     sim_z_span: float = 4.6
     type_bonus: float = 0.2
+    # one more sentence scoring this share of the lead's, while the answer stays this short
+    support_ratio: float = 0.6
+    answer_chars: int = 300
+    max_sentences: int = 2
+    novelty_weight: float = 0.0
+    meaning_weight: float = 0.0
     rank_bonus: float = 0.02
 
     def invoke(self, input: Evidence, config=None, **kwargs) -> Answer:
@@ -76,7 +82,7 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
         if question.kind == "list":  # prefer a sentence holding a list, if it is nearly as relevant
             best = max(c.evidence for c in usable)
             usable = [c for c in usable if c.s.states_kind and c.evidence >= 0.8 * best] or usable
-        chosen = self._select(ev, usable)
+        chosen = self._select(ev, usable, scored)
         if chosen is None:
             return self._refuse(ev, "the named things are not stated together with an answer")
         return _compose(ev, chosen)
@@ -88,12 +94,11 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
         floor = self.sim_z_floor_english if english else self.sim_z_floor
         out = []
         for s in ev.sentences:
-            if s.similarity:
-                rescaled = min(1.0, max(0.0, (s.similarity_z - floor) / self.sim_z_span))
-                evidence = w * s.coverage + (1 - w) * rescaled
-            else:
-                evidence = s.coverage
-            score = evidence + (self.type_bonus if s.states_kind else 0.0) + self.rank_bonus / (1 + s.rank)
+            rescaled = min(1.0, max(0.0, (s.similarity_z - floor) / self.sim_z_span)) if s.similarity else 0.0
+            evidence = w * s.coverage + (1 - w) * rescaled if s.similarity else s.coverage
+            # Ranking (not refusing) also prefers sentences that add to the question and mean the same.
+            score = (evidence + (self.type_bonus if s.states_kind else 0.0) + self.rank_bonus / (1 + s.rank)
+                     + self.novelty_weight * s.novelty + self.meaning_weight * rescaled)
             out.append(_Scored(s, evidence, score))
         out.sort(key=lambda c: (-c.score, c.s.rank, c.s.start))
         return out
@@ -119,7 +124,7 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
             return f"no sentence states the {ev.question.kind} asked for"
         return "no matching sentence names what the question names"
 
-    def _select(self, ev: Evidence, usable: list[_Scored]) -> list[_Scored] | None:
+    def _select(self, ev: Evidence, usable: list[_Scored], scored: list[_Scored]) -> list[_Scored] | None:
         question = ev.question
         lead = usable[0]
         chosen = [lead]
@@ -138,11 +143,20 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
             for c in usable[1:]:
                 if len(chosen) < 3 and c.s.doc_id not in {x.s.doc_id for x in chosen} and c.score >= 0.6 * lead.score:
                     chosen.append(c)
-            return chosen
+            return _with_ledes(ev, chosen, scored)
         for c in usable[1:]:
             if len(chosen) >= limit:
                 break
             if c not in chosen and c.score >= 0.85 * lead.score and c.s.concept >= 0.8 * lead.s.concept:
+                chosen.append(c)
+        # A short answer may carry one more sentence that is nearly as good: two short sentences
+        # about the same thing answer more often than one, and still read as a short answer.
+        for c in usable[1:]:
+            length = sum(len(x.s.text) for x in chosen)
+            if len(chosen) >= self.max_sentences or c in chosen:
+                continue
+            if (c.score >= self.support_ratio * lead.score and length + len(c.s.text) <= self.answer_chars
+                    and c.s.entities >= lead.s.entities):  # about the same named things
                 chosen.append(c)
         return chosen
 
@@ -167,3 +181,15 @@ def _compose(ev: Evidence, chosen: list[_Scored]) -> Answer:
         citations.append(Citation(marker, s.doc_id, s.title, s.chunk_id, s.start, s.end, s.text, round(c.score, 4)))
         parts.append(f"{s.text} [{marker}]")
     return Answer(ev.question.text, " ".join(parts), False, citations, reason=f"kind={ev.question.kind}")
+
+
+def _with_ledes(ev: Evidence, chosen: list[_Scored], scored: list[_Scored]) -> list[_Scored]:
+    """Each report's opening sentence (which names its event: where, when) with its match,
+    in the report's order."""
+    by_start = {(c.s.doc_id, c.s.start): c for c in scored}
+    out: list[_Scored] = []
+    for c in chosen:
+        lede = by_start.get((c.s.doc_id, ev.ledes.get(c.s.doc_id, -1)))
+        pair = [lede, c] if lede is not None and lede is not c and lede not in out else [c]
+        out += sorted(pair, key=lambda x: x.s.start)
+    return out
