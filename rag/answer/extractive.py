@@ -24,6 +24,8 @@ from rag.text.normalize import fold
 
 _COMPARE = re.compile(r"\b(so sanh|ca hai|khac nhau|giong nhau|compare|both)\b")
 _MAX_SENTENCES = {"list": 3, "other": 2}
+# Kinds whose plural ("những tỉnh nào", "những ai") is answered by an enumeration.
+_LISTED_KINDS = frozenset({"place", "person", "org"})
 
 
 @dataclass
@@ -79,9 +81,16 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
         ]
         if not usable:
             return self._refuse(ev, self._why_not(ev, scored))
-        if question.kind == "list":  # prefer a sentence holding a list, if it is nearly as relevant
+        if question.kind == "list" or (question.plural and question.kind in _LISTED_KINDS):  # prefer a list, if nearly as relevant
             best = max(c.evidence for c in usable)
-            usable = [c for c in usable if c.s.states_kind and c.evidence >= 0.8 * best] or usable
+            lists = [c for c in usable if c.s.holds_list and c.s.states_kind and c.evidence >= 0.8 * best]
+            if lists:
+                usable = lists + [c for c in usable if c not in lists]
+            elif question.kind == "list":
+                # "… gồm các nội dung sau. Trong đó, A; B; C.": the list follows the sentence matching the question
+                follow = _following(usable[0], scored)
+                if follow is not None and follow.s.holds_list:
+                    return _compose(ev, [usable[0], follow])
         chosen = self._select(ev, usable, scored)
         if chosen is None:
             return self._refuse(ev, "the named things are not stated together with an answer")
@@ -193,3 +202,9 @@ def _with_ledes(ev: Evidence, chosen: list[_Scored], scored: list[_Scored]) -> l
         pair = [lede, c] if lede is not None and lede is not c and lede not in out else [c]
         out += sorted(pair, key=lambda x: x.s.start)
     return out
+
+
+def _following(c: _Scored, scored: list[_Scored]) -> _Scored | None:
+    """The candidate right after `c` in its paragraph, if it is one."""
+    nxt = c.s.following
+    return next((x for x in scored if nxt and x.s.doc_id == c.s.doc_id and x.s.start == nxt.start), None)
