@@ -85,7 +85,7 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
             best = max(c.evidence for c in usable)
             lists = [c for c in usable if c.s.holds_list and c.s.states_kind and c.evidence >= 0.8 * best]
             if lists:
-                usable = lists + [c for c in usable if c not in lists]
+                usable = lists
             elif question.kind == "list":
                 # "… gồm các nội dung sau. Trong đó, A; B; C.": the list follows the sentence matching the question
                 follow = _following(usable[0], scored)
