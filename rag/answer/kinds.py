@@ -29,6 +29,7 @@ _DATE = re.compile(
 _NUMBER = re.compile(rf"\d|\b{alternation(_P.number_words)}\b", re.IGNORECASE)
 _PLACE = re.compile(
     rf"\b{alternation(_P.place_prepositions)}\s+{alternation(_P.place_nouns)}?\s*{_CAP}|\bgồm\s*:"
+    rf"|\b(?:ở|tại)\s+(?!đâu\b)[^\W\d_]"  # a place need not be a name: "ở phổi", "tại nhà"
 )
 _ROLE = re.compile(rf"\b{alternation(_P.roles)}\b", re.IGNORECASE)
 _RESOLUTION = re.compile(
@@ -82,6 +83,8 @@ def states_kind(sentence: str, kind: str, counted: str = "") -> bool:
     """Whether the sentence states a fact of this kind; for a count of `counted` things
     ("bao nhiêu tỉnh"), a number right before that noun ("8 tỉnh")."""
     if kind == "number" and counted:
+        if counted in _P.percent_nouns and re.search(r"\d\s*%", sentence):
+            return True
         return re.search(rf"\b{_COUNT_WORDS}\s+(?:\w+\s+)?{re.escape(counted)}\b", fold(sentence)) is not None
     test = _KIND_TESTS.get(kind)
     return True if test is None else bool(test.search(sentence))

@@ -60,6 +60,7 @@ class LanguageProfile:
     resolution_codes: tuple[str, ...]  # fragments
     number_words: tuple[str, ...]
     count_words: tuple[str, ...]
+    percent_nouns: tuple[str, ...]  # folded: "bao nhiêu phần trăm" is answered by "60%"
     place_prepositions: tuple[str, ...]
     place_nouns: tuple[str, ...]
 
@@ -122,6 +123,7 @@ def load(path: str | Path) -> LanguageProfile:
         resolution_codes=tuple(ev["resolution_codes"]),
         number_words=_nfc(ev["number_words"]),
         count_words=_folded(ev["count_words"]),
+        percent_nouns=_folded(ev["percent_nouns"]),
         place_prepositions=_nfc(ev["place_prepositions"]),
         place_nouns=_nfc(ev["place_nouns"]),
     )
