@@ -53,7 +53,6 @@ class SentenceEvidence:
     concept: float  # the same, over the subject terms only (what is asked about, not who/where)
     similarity: float  # dense cosine to the question (0 when the sentence has no vector)
     similarity_z: float  # that cosine above unrelated sentences of this corpus, in standard deviations
-    novelty: float  # share of its words the question does not use: a sentence restating the question says little
     states_kind: bool  # states the kind of fact asked for (a number for "bao nhiêu", a person for "ai")
     holds_list: bool
     entities: frozenset[str]  # the question's named things it (or, for event names, its report) states
@@ -108,7 +107,6 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
         concept = {t: v for t, v in weights.items() if t in set(question.subject)}
         openings = {d: set(lexical_tokens(_opening(r))) for d, r in reports.items()}
         sims = self.similarity(question.text, [(d, s) for d, s, _, _ in spans]) if self.similarity else {}
-        asked = _words(question.text)
         out = []
         for doc_id, start, end, rank in spans:
             report = reports[doc_id]
@@ -131,7 +129,6 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
                 start=start, end=end, text=text, rank=rank,
                 coverage=_share(weights, tokens, context), concept=_share(concept, tokens, context, empty=1.0),
                 similarity=cosine, similarity_z=corpus.similarity_z(cosine) if corpus and cosine else 0.0,
-                novelty=_novelty(text, asked),
                 states_kind=states_kind(text, question.kind, question.counted), holds_list=holds_list(text),
                 entities=found, previous=previous, following=following,
             ))
@@ -182,16 +179,6 @@ def _share(weights: dict[str, float], tokens: set[str], context: set[str], empty
     if not total:
         return empty
     return sum(w if t in tokens else 0.5 * w if t in context else 0.0 for t, w in weights.items()) / total
-
-
-def _words(text: str) -> set[str]:
-    """Folded content words (no accented variants, no bigrams)."""
-    return {t for t in lexical_tokens(text) if "_" not in t and not t.startswith("~")}
-
-
-def _novelty(text: str, asked: set[str]) -> float:
-    own = _words(text)
-    return len(own - asked) / len(own) if own else 0.0
 
 
 def _neighbours(text: str, start: int, end: int) -> tuple[Neighbour | None, Neighbour | None]:

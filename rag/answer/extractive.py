@@ -57,8 +57,7 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
     support_ratio: float = 0.6
     answer_chars: int = 300
     max_sentences: int = 2
-    novelty_weight: float = 0.0
-    meaning_weight: float = 0.0
+    meaning_weight: float = 0.4
     rank_bonus: float = 0.02
 
     def invoke(self, input: Evidence, config=None, **kwargs) -> Answer:
@@ -105,9 +104,9 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
         for s in ev.sentences:
             rescaled = min(1.0, max(0.0, (s.similarity_z - floor) / self.sim_z_span)) if s.similarity else 0.0
             evidence = w * s.coverage + (1 - w) * rescaled if s.similarity else s.coverage
-            # Ranking (not refusing) also prefers sentences that add to the question and mean the same.
+            # Ranking (not refusing) weighs meaning more: a paraphrase shares few words with its answer.
             score = (evidence + (self.type_bonus if s.states_kind else 0.0) + self.rank_bonus / (1 + s.rank)
-                     + self.novelty_weight * s.novelty + self.meaning_weight * rescaled)
+                     + self.meaning_weight * rescaled)
             out.append(_Scored(s, evidence, score))
         out.sort(key=lambda c: (-c.score, c.s.rank, c.s.start))
         return out
