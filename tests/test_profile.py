@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import re
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +75,16 @@ def test_the_profile_names_no_place_person_or_outlet_of_the_seeds():
     # Conference vocabulary is not "generic": only the seeds all share it.
     assert not {"thi", "đua", "huân", "chương"} & p.generic_caps
     assert not {"thi", "dua", "huan", "chuong"} & p.generic_plain
+
+
+def test_no_library_file_names_what_the_seeds_name():
+    """rag/ is for anyone's reports: no source file, comment or word list quotes a seed's names."""
+    root = Path(__file__).resolve().parents[1] / "rag"
+    found = []
+    for path in sorted(root.rglob("*")):
+        if path.suffix not in (".py", ".toml"):
+            continue
+        text = fold(path.read_text(encoding="utf-8"))
+        found += [f"{path.relative_to(root)}: {n}" for n in SEED_NAMES
+                  if re.search(rf"(?<!\w){re.escape(fold(n))}(?!\w)", text)]
+    assert found == []
