@@ -13,6 +13,7 @@ The answerers (extractive, LLM) are pure functions of this bundle: no store, no 
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -107,7 +108,7 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
         concept = {t: v for t, v in weights.items() if t in set(question.subject)}
         openings = {d: set(lexical_tokens(_opening(r))) for d, r in reports.items()}
         sims = self.similarity(question.text, [(d, s) for d, s, _, _ in spans]) if self.similarity else {}
-        out = []
+        out, sentences_of = [], {}
         for doc_id, start, end, rank in spans:
             report = reports[doc_id]
             text = report.text[start:end]
@@ -118,7 +119,9 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
                 or contains_phrase(*identities[doc_id], e)
                 or (e in question.event_entities and contains_phrase(*whole[doc_id], e))
             )
-            previous, following = _neighbours(report.text, start, end)
+            if doc_id not in sentences_of:
+                sentences_of[doc_id] = split_spans(report.text)
+            previous, following = _neighbours(report.text, sentences_of[doc_id], start, end)
             # A named thing the report states elsewhere counts as said; a term of the sentence
             # before (what "gồm:" or "đồng chí" refers to) or of the report's opening counts half.
             tokens = set(lexical_tokens(text)).union(*(lexical_tokens(e) for e in found))
@@ -181,15 +184,17 @@ def _share(weights: dict[str, float], tokens: set[str], context: set[str], empty
     return sum(w if t in tokens else 0.5 * w if t in context else 0.0 for t, w in weights.items()) / total
 
 
-def _neighbours(text: str, start: int, end: int) -> tuple[Neighbour | None, Neighbour | None]:
-    """The sentences just before and just after [start, end) within its paragraph."""
-    para_start = text.rfind("\n", 0, start) + 1
-    para_end = text.find("\n", end)
-    para_end = len(text) if para_end < 0 else para_end
-    before = split_spans(text, para_start, start)
-    after = split_spans(text, end, para_end)
-    previous = Neighbour(before[-1].start, before[-1].end, text[before[-1].start : before[-1].end]) if before else None
-    following = Neighbour(after[0].start, after[0].end, text[after[0].start : after[0].end]) if after else None
+def _neighbours(text: str, sentences: list, start: int, end: int) -> tuple[Neighbour | None, Neighbour | None]:
+    """The sentences just before and just after [start, end) within its paragraph
+    (`sentences`: the report's sentence spans, in order)."""
+    i = bisect.bisect_left([s.start for s in sentences], start)
+    before = sentences[i - 1] if i > 0 else None
+    after = next((s for s in sentences[i:] if s.start >= end), None)
+    previous = following = None
+    if before is not None and "\n" not in text[before.end : start]:
+        previous = Neighbour(before.start, before.end, text[before.start : before.end])
+    if after is not None and "\n" not in text[end : after.start]:
+        following = Neighbour(after.start, after.end, text[after.start : after.end])
     return previous, following
 
 
