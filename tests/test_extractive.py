@@ -34,6 +34,9 @@ def _report(doc_id: str, title: str, *sentences: str, tail: str = "", **meta) ->
     return report
 
 
+# These tests give the evidence step no embedder: answers say they rest on the words alone.
+WORDS_ONLY = " (words only: no sentence vectors)"
+
 # --- the reports -------------------------------------------------------------------------
 
 # person: the sentence sharing most words with the question names no one
@@ -282,7 +285,7 @@ def test_person_question_cites_the_sentence_naming_the_person():
     assert _sentence(ev, WARD_CEREMONY).coverage > _sentence(ev, WARD_CUTTER).coverage
     assert not _sentence(ev, WARD_CEREMONY).states_kind and _sentence(ev, WARD_CUTTER).states_kind
     result = answer(question, WARD)
-    assert not result.refused and result.reason == "kind=person"
+    assert not result.refused and result.reason == "kind=person" + WORDS_ONLY
     assert _quotes(result) == [WARD_CUTTER]
 
 
@@ -292,7 +295,7 @@ def test_number_question_cites_the_sentence_stating_the_count():
     assert ev.question.kind == "number" and ev.question.counted == "giuong"
     assert _sentence(ev, ICU_BEDS_NO_COUNT).coverage >= _sentence(ev, ICU_COUNT).coverage
     result = answer(question, ICU)
-    assert result.reason == "kind=number"
+    assert result.reason == "kind=number" + WORDS_ONLY
     assert _quotes(result) == [ICU_COUNT]
 
 
@@ -304,7 +307,7 @@ def test_date_question_cites_the_sentence_stating_the_date(question):
     ev = evidence(question, LIBRARY)
     assert _sentence(ev, LIBRARY_THANKS).coverage > _sentence(ev, LIBRARY_DATE).coverage
     result = answer(question, LIBRARY)
-    assert result.reason == "kind=date"
+    assert result.reason == "kind=date" + WORDS_ONLY
     assert _quotes(result) == [LIBRARY_DATE]
 
 
@@ -313,7 +316,7 @@ def test_place_question_cites_the_sentence_stating_the_place():
     ev = evidence(question, MOBILE)
     assert _sentence(ev, MOBILE_EQUIPMENT).coverage >= _sentence(ev, MOBILE_PLACE).coverage
     result = answer(question, MOBILE)
-    assert result.reason == "kind=place"
+    assert result.reason == "kind=place" + WORDS_ONLY
     assert _quotes(result) == [MOBILE_PLACE]
 
 
@@ -324,7 +327,7 @@ def test_place_question_answers_a_township():
 
 def test_role_question_cites_the_sentence_stating_the_office():
     result = answer("Ông Phạm Quốc Việt giữ chức vụ gì?", COUNCIL)
-    assert result.reason == "kind=role"
+    assert result.reason == "kind=role" + WORDS_ONLY
     assert _quotes(result) == [COUNCIL_ROLE]
 
 
@@ -336,7 +339,7 @@ def test_list_question_cites_the_enumeration():
     assert talk.coverage > listing.coverage  # the talk sentence repeats the question's words
     assert listing.holds_list and not talk.holds_list
     result = answer(question, BOARD)
-    assert result.reason == "kind=list"
+    assert result.reason == "kind=list" + WORDS_ONLY
     assert _quotes(result)[0] == BOARD_LIST
     assert BOARD_TALK not in _quotes(result)
 
@@ -347,7 +350,7 @@ def test_org_question_cites_the_sentence_naming_the_body():
     assert ev.question.kind == "org"
     assert _sentence(ev, BRIDGE_FUNDER).states_kind and not _sentence(ev, BRIDGE_USE).states_kind
     result = answer(question, BRIDGE)
-    assert result.reason == "kind=org"
+    assert result.reason == "kind=org" + WORDS_ONLY
     assert _quotes(result) == [BRIDGE_FUNDER]
 
 
@@ -356,7 +359,7 @@ def test_question_typed_without_diacritics():
     ev = evidence(question, CHESS)
     assert ev.entities == ("hung loc",) and not ev.missing  # folded, it still finds "Hưng Lộc"
     result = answer(question, CHESS)
-    assert result.reason == "kind=person"
+    assert result.reason == "kind=person" + WORDS_ONLY
     assert _quotes(result) == [CHESS_REFEREE]
 
 
@@ -369,7 +372,7 @@ def test_other_tone_mark_placement(report, funder, question):
     assert len(ev.entities) == 1 and not ev.missing  # "Hoà Mỹ" is "Hòa Mỹ"
     assert _sentence(ev, funder).states_kind  # "Ủy ban" and "Uỷ ban" both open a body's name
     result = answer(question, report)
-    assert result.reason == "kind=org"
+    assert result.reason == "kind=org" + WORDS_ONLY
     assert _quotes(result) == [funder]
 
 
@@ -614,3 +617,24 @@ def test_analyze_separates_names_listed_with_commas():
                           "('tốt nghiệp năm nào' loses 'nghiệp')", strict=True)
 def test_analyze_keeps_the_verb_before_the_asked_noun():
     assert "nghiep" in analyze("Bác sĩ Lý Văn Sang tốt nghiệp năm nào?").subject
+
+
+def test_similarity_is_read_against_the_corpus_background_and_missing_vectors_are_said():
+    question = "Khoa Nhi của bệnh viện Bình Yên có bao nhiêu giường bệnh?"
+    start = BINH_YEN.text.index(BINH_YEN_BEDS)
+    cosines = {("binh-yen", start): 0.90}  # only this sentence has a vector
+
+    def similarity(text, spans):
+        assert text == question and ("binh-yen", start) in spans
+        return {span: cosines[span] for span in spans if span in cosines}
+
+    corpus = CorpusStats(reports=3, sim_mean=0.80, sim_std=0.05)
+    step = EvidenceStep(idf=idf, similarity=similarity, corpus=corpus)
+    ev = step.invoke({"question": question, "documents": [_chunk(BINH_YEN)], "reports": {"binh-yen": BINH_YEN}})
+    by_text = {s.text: s for s in ev.sentences}
+    assert by_text[BINH_YEN_BEDS].similarity == 0.90
+    assert abs(by_text[BINH_YEN_BEDS].similarity_z - 2.0) < 1e-9  # two standard deviations above unrelated text
+    others = [s for s in ev.sentences if s.text != BINH_YEN_BEDS]
+    assert others and all(s.similarity is None and s.similarity_z is None for s in others)
+    result = ExtractiveAnswerer().invoke(ev)
+    assert _quotes(result) == [BINH_YEN_BEDS] and result.reason == "kind=number"  # it had a vector

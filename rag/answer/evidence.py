@@ -52,8 +52,11 @@ class SentenceEvidence:
     rank: int  # of the chunk it came from in the retrieval (sentence-search hits rank last)
     coverage: float  # idf-weighted share of the question's terms (named things included) it carries
     concept: float  # the same, over the subject terms only (what is asked about, not who/where)
-    similarity: float  # dense cosine to the question (0 when the sentence has no vector)
-    similarity_z: float  # that cosine above unrelated sentences of this corpus, in standard deviations
+    # dense cosine to the question, and that cosine above unrelated sentences of this corpus in
+    # standard deviations; None when there is no vector to compare (no embedder given, or the
+    # sentence has none): the answerer then weighs the words alone, and says so in its reason
+    similarity: float | None
+    similarity_z: float | None
     states_kind: bool  # states the kind of fact asked for (a number for "bao nhiêu", a person for "ai")
     holds_list: bool
     entities: frozenset[str]  # the question's named things it (or, for event names, its report) states
@@ -126,12 +129,13 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
             # before (what "gồm:" or "đồng chí" refers to) or of the report's opening counts half.
             tokens = set(lexical_tokens(text)).union(*(lexical_tokens(e) for e in found))
             context = (set(lexical_tokens(previous.text if previous else "")) | openings[doc_id]) - tokens
-            cosine = sims.get((doc_id, start), 0.0)
+            cosine = sims.get((doc_id, start))
             out.append(SentenceEvidence(
                 doc_id=doc_id, title=report.meta.get("title", ""), chunk_id=report.chunk_id_at(start),
                 start=start, end=end, text=text, rank=rank,
                 coverage=_share(weights, tokens, context), concept=_share(concept, tokens, context, empty=1.0),
-                similarity=cosine, similarity_z=corpus.similarity_z(cosine) if corpus and cosine else 0.0,
+                similarity=cosine,
+                similarity_z=corpus.similarity_z(cosine) if corpus and cosine is not None else None,
                 states_kind=states_kind(text, question.kind, question.counted), holds_list=holds_list(text),
                 entities=found, previous=previous, following=following,
             ))

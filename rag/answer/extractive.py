@@ -102,8 +102,9 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
         floor = self.sim_z_floor_english if english else self.sim_z_floor
         out = []
         for s in ev.sentences:
-            rescaled = min(1.0, max(0.0, (s.similarity_z - floor) / self.sim_z_span)) if s.similarity else 0.0
-            evidence = w * s.coverage + (1 - w) * rescaled if s.similarity else s.coverage
+            meaning = s.similarity_z is not None
+            rescaled = min(1.0, max(0.0, (s.similarity_z - floor) / self.sim_z_span)) if meaning else 0.0
+            evidence = w * s.coverage + (1 - w) * rescaled if meaning else s.coverage
             # Ranking (not refusing) weighs meaning more: a paraphrase shares few words with its answer.
             score = (evidence + (self.type_bonus if s.states_kind else 0.0) + self.rank_bonus / (1 + s.rank)
                      + self.meaning_weight * rescaled)
@@ -188,7 +189,8 @@ def _compose(ev: Evidence, chosen: list[_Scored]) -> Answer:
         s = c.s
         citations.append(Citation(marker, s.doc_id, s.title, s.chunk_id, s.start, s.end, s.text, round(c.score, 4)))
         parts.append(f"{s.text} [{marker}]")
-    return Answer(ev.question.text, " ".join(parts), False, citations, reason=f"kind={ev.question.kind}")
+    words_only = "" if all(c.s.similarity_z is not None for c in chosen) else " (words only: no sentence vectors)"
+    return Answer(ev.question.text, " ".join(parts), False, citations, reason=f"kind={ev.question.kind}{words_only}")
 
 
 def _with_ledes(ev: Evidence, chosen: list[_Scored], scored: list[_Scored]) -> list[_Scored]:
