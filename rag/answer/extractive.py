@@ -39,8 +39,9 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
     """Input: `Evidence`. Output: a cited `Answer` or a refusal with its reason.
 
     Thresholds were fitted on the dev questions of both corpora (`eval/fit_thresholds.py`:
-    the seeds and a health-news corpus) and reported on their test questions; similarity limits are in standard deviations above the corpus
-    background (`CorpusStats`), so they do not depend on the embedding model."""
+    the seeds and a health-news corpus) and reported on their test questions. Similarity
+    limits are in standard deviations above the corpus background (`CorpusStats`), so they
+    do not depend on the embedding model."""
 
     # evidence = w * coverage + (1 - w) * rescaled similarity
     coverage_weight: float = 0.7
@@ -80,7 +81,8 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
         ]
         if not usable:
             return self._refuse(ev, self._why_not(ev, scored))
-        if question.kind == "list" or (question.plural and question.kind in _LISTED_KINDS):  # prefer a list, if nearly as relevant
+        if question.kind == "list" or (question.plural and question.kind in _LISTED_KINDS):
+            # prefer the sentences holding a list, if nearly as relevant
             best = max(c.evidence for c in usable)
             lists = [c for c in usable if c.s.holds_list and c.s.states_kind and c.evidence >= 0.8 * best]
             if lists:
