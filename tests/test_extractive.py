@@ -515,9 +515,6 @@ def test_refuses_metadata_the_text_does_not_state(question, kind):
     assert result.refused and result.reason == f"the report does not state its {kind}"
 
 
-@pytest.mark.xfail(reason="_core drops the two words before 'nào' as the asked type, so 'tốt nghiệp năm nào' "
-                          "loses 'nghiệp' and the report's only date (a ward opening) is given as the answer",
-                   strict=True)
 def test_refuses_a_date_of_another_event():
     result = answer("Bác sĩ Lý Văn Sang ở bệnh viện Bình Yên tốt nghiệp năm nào?", BINH_YEN)
     assert result.refused
@@ -613,8 +610,6 @@ def test_analyze_separates_names_listed_with_commas():
     assert analyze("Ai chủ trì hội nghị ở Phú Lạc, Tân Phú?").entities == ("phú lạc", "tân phú")
 
 
-@pytest.mark.xfail(reason="_core drops the two words before 'nào' even when they belong to the verb "
-                          "('tốt nghiệp năm nào' loses 'nghiệp')", strict=True)
 def test_analyze_keeps_the_verb_before_the_asked_noun():
     assert "nghiep" in analyze("Bác sĩ Lý Văn Sang tốt nghiệp năm nào?").subject
 

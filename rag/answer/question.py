@@ -153,8 +153,9 @@ def _core(text: str) -> list[str]:
     ws = words(text)
     asked = set()
     for i, w in enumerate(ws):
-        if fold(w) in ("nao", "gi"):  # "chức vụ gì", "cơ quan nào", "nhiệm kỳ nào"
-            asked.update(x for x in ws[max(0, i - 2) : i] if not _is_frame_word(x))
+        if fold(w) in ("nao", "gi") and i:  # "chức vụ gì", "cơ quan nào", "năm nào"
+            compound = i >= 2 and f"{fold(ws[i - 2])} {fold(ws[i - 1])}" in _P.asked_compounds
+            asked.update(x for x in ws[i - 2 if compound else i - 1 : i] if not _is_frame_word(x))
     return query_tokens(text, drop=lambda w: w in asked or _is_frame_word(w))
 
 

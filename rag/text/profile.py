@@ -46,6 +46,7 @@ class LanguageProfile:
     question_words_plain: frozenset[str]
     frame_words: frozenset[str]
     frame_words_plain: frozenset[str]
+    asked_compounds: frozenset[str]  # folded two-syllable nouns naming the type asked for
     generic_caps: frozenset[str]
     generic_plain: frozenset[str]
     number_lead: frozenset[str]
@@ -110,6 +111,7 @@ def load(path: str | Path) -> LanguageProfile:
         question_words_plain=_syllables(q["question_words_plain"], fold),
         frame_words=_syllables(q["frame_words"], match_key),
         frame_words_plain=_syllables(q["frame_words_plain"], fold),
+        asked_compounds=frozenset(_folded(q["asked_compounds"])),
         generic_caps=_syllables(q["generic_caps"], match_key),
         generic_plain=_syllables(q["generic_plain"], fold),
         number_lead=_syllables(q["number_lead"], fold),
