@@ -35,13 +35,13 @@ def bundles(corpus: Path, qa: Path, settings) -> list[tuple]:
     from tqdm import tqdm
 
     from rag.chain import open_pipeline
-    from rag.evaluation.command import _corpus_name, _corpus_settings
+    from rag.evaluation.command import corpus_name, corpus_settings
     from rag.evaluation.dataset import load
     from rag.ingest.pipeline import ingest
     from rag.retrieval.store import ReportStore
 
-    name = _corpus_name(corpus)
-    settings = _corpus_settings(settings, corpus, name)
+    name = corpus_name(corpus)
+    settings = corpus_settings(settings, corpus, name)
     store = ReportStore.open(settings, create=True)
     ingest([corpus], store, settings.lexical_dir, progress=False)
     pipeline = open_pipeline(settings, store)

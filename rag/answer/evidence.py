@@ -111,7 +111,7 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
         concept = {t: v for t, v in weights.items() if t in set(question.subject)}
         openings = {d: set(lexical_tokens(_opening(r))) for d, r in reports.items()}
         sims = self.similarity(question.text, [(d, s) for d, s, _, _ in spans]) if self.similarity else {}
-        out, sentences_of = [], {}
+        out, sentences_of, starts_of = [], {}, {}
         for doc_id, start, end, rank in spans:
             report = reports[doc_id]
             text = report.text[start:end]
@@ -124,7 +124,8 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
             )
             if doc_id not in sentences_of:
                 sentences_of[doc_id] = split_spans(report.text)
-            previous, following = _neighbours(report.text, sentences_of[doc_id], start, end)
+                starts_of[doc_id] = [s.start for s in sentences_of[doc_id]]
+            previous, following = _neighbours(report.text, sentences_of[doc_id], starts_of[doc_id], start, end)
             # A named thing the report states elsewhere counts as said; a term of the sentence
             # before (what "gồm:" or "đồng chí" refers to) or of the report's opening counts half.
             tokens = set(lexical_tokens(text)).union(*(lexical_tokens(e) for e in found))
@@ -188,10 +189,11 @@ def _share(weights: dict[str, float], tokens: set[str], context: set[str], empty
     return sum(w if t in tokens else 0.5 * w if t in context else 0.0 for t, w in weights.items()) / total
 
 
-def _neighbours(text: str, sentences: list, start: int, end: int) -> tuple[Neighbour | None, Neighbour | None]:
+def _neighbours(text: str, sentences: list, starts: list[int], start: int, end: int
+                ) -> tuple[Neighbour | None, Neighbour | None]:
     """The sentences just before and just after [start, end) within its paragraph
-    (`sentences`: the report's sentence spans, in order)."""
-    i = bisect.bisect_left([s.start for s in sentences], start)
+    (`sentences`: the report's sentence spans in order; `starts`: their start offsets)."""
+    i = bisect.bisect_left(starts, start)
     before = sentences[i - 1] if i > 0 else None
     after = next((s for s in sentences[i:] if s.start >= end), None)
     previous = following = None

@@ -98,8 +98,8 @@ def eval_command(obj, corpora, qa_files, split, k, mode, out, ablation, compare,
     results: dict[str, dict] = {}  # corpus name -> the main mode's results
     failed = []
     for docs, qa in pairs:
-        name = _corpus_name(docs)
-        runs = _run(_corpus_settings(base, docs, name), qa, split, docs, modes, progress=not as_json)
+        name = corpus_name(docs)
+        runs = _run(corpus_settings(base, docs, name), qa, split, docs, modes, progress=not as_json)
         main = results[name] = runs.get(base.mode) or runs["hybrid"]
         main["config"]["corpus"] = name
         if not as_json:
@@ -137,14 +137,14 @@ def _past_limits(name: str, overall: dict, minimums: dict, maximums: dict) -> li
                     for m, v in maximums.items() if overall.get(m) is not None and overall[m] > v]
 
 
-def _corpus_name(docs: Path) -> str:
+def corpus_name(docs: Path) -> str:
     """A readable, stable name: `seeds`, `vinewsqa-dev` (the folder above a docs/ folder)."""
     folder = docs.resolve()
     folder = folder.parent if folder.name == "docs" else folder
     return re.sub(r"[^A-Za-z0-9_-]+", "-", folder.name).strip("-") or "corpus"
 
 
-def _corpus_settings(settings, docs: Path, name: str):
+def corpus_settings(settings, docs: Path, name: str):
     """Each corpus gets its own data folder (and collection, on a shared Chroma server)."""
     digest = hashlib.sha1(str(docs.resolve()).encode()).hexdigest()[:8]
     return dataclasses.replace(settings, home=settings.home / "eval" / f"{name}-{digest}",
