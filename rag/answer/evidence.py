@@ -106,12 +106,14 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
         spans = self._spans(documents, input.get("sentences") or [], reports, ledes, len(documents))
         entities = self._checkable_entities(question)
         identities = {d: keys(_identity(r)) for d, r in reports.items()}
-        whole = {d: keys(r.text) for d, r in reports.items()}
+        # whole texts are searched only for the names that place the event ("ở X", "số III")
+        whole = {d: keys(r.text) for d, r in reports.items()} if question.event_entities else {}
         weights = self._weights(question)
         concept = {t: v for t, v in weights.items() if t in set(question.subject)}
         openings = {d: set(lexical_tokens(_opening(r))) for d, r in reports.items()}
         sims = self.similarity(question.text, [(d, s) for d, s, _, _ in spans]) if self.similarity else {}
-        out, sentences_of, starts_of = [], {}, {}
+        sentences_of = {d: split_spans(r.text) for d, r in reports.items()}  # split once per report
+        out = []
         for doc_id, start, end, rank in spans:
             report = reports[doc_id]
             text = report.text[start:end]
@@ -122,10 +124,7 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
                 or contains_phrase(*identities[doc_id], e)
                 or (e in question.event_entities and contains_phrase(*whole[doc_id], e))
             )
-            if doc_id not in sentences_of:
-                sentences_of[doc_id] = split_spans(report.text)
-                starts_of[doc_id] = [s.start for s in sentences_of[doc_id]]
-            previous, following = _neighbours(report.text, sentences_of[doc_id], starts_of[doc_id], start, end)
+            previous, following = _neighbours(report.text, sentences_of[doc_id], start, end)
             # A named thing the report states elsewhere counts as said; a term of the sentence
             # before (what "gồm:" or "đồng chí" refers to) or of the report's opening counts half.
             tokens = set(lexical_tokens(text)).union(*(lexical_tokens(e) for e in found))
@@ -141,7 +140,7 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
                 entities=found, previous=previous, following=following,
             ))
         missing = frozenset(entities) - frozenset().union(*(s.entities for s in out)) if out else frozenset(entities)
-        metadata = _metadata(question, reports, [s.doc_id for s in out if s.entities or not entities])
+        metadata = _metadata(question, reports, sentences_of, [s.doc_id for s in out if s.entities or not entities])
         return Evidence(question, tuple(out), tuple(entities), missing, metadata, {d: a for d, (a, _) in ledes.items()})
 
     # --- steps ---
@@ -189,11 +188,10 @@ def _share(weights: dict[str, float], tokens: set[str], context: set[str], empty
     return sum(w if t in tokens else 0.5 * w if t in context else 0.0 for t, w in weights.items()) / total
 
 
-def _neighbours(text: str, sentences: list, starts: list[int], start: int, end: int
-                ) -> tuple[Neighbour | None, Neighbour | None]:
+def _neighbours(text: str, sentences: list, start: int, end: int) -> tuple[Neighbour | None, Neighbour | None]:
     """The sentences just before and just after [start, end) within its paragraph
-    (`sentences`: the report's sentence spans in order; `starts`: their start offsets)."""
-    i = bisect.bisect_left(starts, start)
+    (`sentences`: the report's sentence spans, in order)."""
+    i = bisect.bisect_left(sentences, start, key=lambda s: s.start)
     before = sentences[i - 1] if i > 0 else None
     after = next((s for s in sentences[i:] if s.start >= end), None)
     previous = following = None
@@ -227,7 +225,7 @@ def _identity(report) -> str:
     return report.text[:_LEDE_CHARS] + "\n" + fields
 
 
-def _metadata(question: Question, reports: dict, doc_ids: list[str]) -> tuple[MetadataEvidence, ...]:
+def _metadata(question: Question, reports: dict, sentences_of: dict, doc_ids: list[str]) -> tuple[MetadataEvidence, ...]:
     """Outlet, byline or publication time of the candidate reports, with the sentence stating it."""
     if question.kind not in META_KINDS:
         return ()
@@ -238,7 +236,7 @@ def _metadata(question: Question, reports: dict, doc_ids: list[str]) -> tuple[Me
         at = report.text.rfind(value) if value else -1
         if at < 0:
             continue
-        span = next(s for s in split_spans(report.text) if s.start <= at < s.end)
+        span = next(s for s in sentences_of[doc_id] if s.start <= at < s.end)
         out.append(MetadataEvidence(doc_id, report.meta.get("title", ""), report.chunk_id_at(span.start), question.kind,
                                     span.start, span.end, report.text[span.start : span.end]))
     return tuple(out)
