@@ -18,7 +18,7 @@ from rag.answer.citations import Answer
 from rag.answer.evidence import EvidenceStep
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.retrieval.corpus_stats import CorpusStats
-from rag.retrieval.lexical import LexicalIndex
+from rag.retrieval.lexical import LexicalIndex, index_fingerprint
 from rag.retrieval.hybrid import HybridRetriever
 from rag.retrieval.sentence_search import SentenceSearch
 from rag.settings import Settings
@@ -130,10 +130,11 @@ def open_pipeline(settings: Settings, store: ReportStore | None = None) -> Pipel
     """Open an existing index (raises NoIndexError / IndexMismatchError / StoreUnavailableError);
     `store` reuses one already open (e.g. the one an ingest just wrote to)."""
     store = store or ReportStore.open(settings)
-    lexical = LexicalIndex.for_store(store, settings.lexical_dir, "chunks")
-    sentences = LexicalIndex.for_store(store, settings.lexical_dir, "sentences")
+    fingerprint = index_fingerprint(store)  # read once: it lists every report record
+    lexical = LexicalIndex.for_store(store, settings.lexical_dir, "chunks", fingerprint)
+    sentences = LexicalIndex.for_store(store, settings.lexical_dir, "sentences", fingerprint)
     retriever = HybridRetriever(store=store, lexical=lexical, k=settings.k, mode="hybrid", fetch_k=settings.fetch_k)
-    corpus = CorpusStats.for_store(store, settings.lexical_dir)
+    corpus = CorpusStats.for_store(store, settings.lexical_dir, fingerprint)
     # Sentence-level idf: a term in few sentences tells the answering sentence apart.
     evidence = EvidenceStep(idf=sentences.idf, similarity=store.sentence_similarity, corpus=corpus)
     answerer = ExtractiveAnswerer()

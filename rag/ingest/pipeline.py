@@ -15,7 +15,7 @@ from rag.ingest.clean import clean_text
 from rag.ingest.convert import SUPPORTED, ConversionError, convert
 from rag.ingest.metadata import extract_metadata
 from rag.retrieval.corpus_stats import CorpusStats
-from rag.retrieval.lexical import LexicalIndex
+from rag.retrieval.lexical import LexicalIndex, index_fingerprint
 from rag.retrieval.store import Report, ReportStore
 from rag.text.sentences import split_spans
 
@@ -118,7 +118,8 @@ def ingest(
         for doc_id in sorted(set(known) - set(seen)):
             store.delete_report(doc_id)
             result.removed.append(doc_id)
+    fingerprint = index_fingerprint(store)
     for unit in ("chunks", "sentences"):
-        LexicalIndex.for_store(store, lexical_dir, unit)
-    CorpusStats.for_store(store, lexical_dir)
+        LexicalIndex.for_store(store, lexical_dir, unit, fingerprint)
+    CorpusStats.for_store(store, lexical_dir, fingerprint)
     return result

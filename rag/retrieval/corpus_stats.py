@@ -19,6 +19,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from rag.retrieval.lexical import index_fingerprint
 from rag.retrieval.store import ReportStore
 from rag.text.normalize import match_key, words
 
@@ -56,11 +57,9 @@ class CorpusStats:
         return cls(fingerprint, len(texts), df, mean, std)
 
     @classmethod
-    def for_store(cls, store: ReportStore, folder: Path) -> "CorpusStats":
+    def for_store(cls, store: ReportStore, folder: Path, fingerprint: str | None = None) -> "CorpusStats":
         """The saved statistics if they match the store, else computed afresh (and saved)."""
-        from rag.retrieval.lexical import index_fingerprint
-
-        fingerprint = index_fingerprint(store)
+        fingerprint = fingerprint or index_fingerprint(store)
         path = folder / _FILE
         try:
             saved = cls(**json.loads(path.read_text(encoding="utf-8")))

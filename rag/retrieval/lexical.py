@@ -73,9 +73,11 @@ class LexicalIndex:
             return None
 
     @classmethod
-    def for_store(cls, store: ReportStore, folder: Path, unit: Unit = "chunks") -> "LexicalIndex":
-        """The saved index if it matches the store, else a fresh build (saved)."""
-        fingerprint = index_fingerprint(store)
+    def for_store(cls, store: ReportStore, folder: Path, unit: Unit = "chunks", fingerprint: str | None = None
+                  ) -> "LexicalIndex":
+        """The saved index if it matches the store, else a fresh build (saved). `fingerprint`:
+        `index_fingerprint(store)` when the caller has it already (it reads every report record)."""
+        fingerprint = fingerprint or index_fingerprint(store)
         index = cls.load(folder / unit)
         if index is None or index.fingerprint != fingerprint:
             index = cls.build(store, unit, fingerprint)
