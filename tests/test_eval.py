@@ -90,6 +90,9 @@ def test_citation_precision_and_recall():
     assert (p, r) == (0.5, 1.0)
     p, r = citation_metrics(ITEM, _result(f"{TEXT[start:]} [1] Một câu không có nguồn.", [good]), TEXTS)
     assert (p, r) == (1.0, 0.5)  # the second sentence is unsupported
+    # a quote narrowed to part of its sentence is shown between ellipses: still supported
+    part = {**good, "end": start + 23, "quote": TEXT[start : start + 23]}
+    assert citation_metrics(ITEM, _result(f"{TEXT[start : start + 23]} … [1]", [part]), TEXTS) == (1.0, 1.0)
     assert citation_metrics(ITEM, _result("Không tìm thấy", [], refused=True), TEXTS) == (None, None)
 
 

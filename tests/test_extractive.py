@@ -201,6 +201,17 @@ DOCTOR = _report(
     "Giải thưởng được trao tại lễ tuyên dương của ngành y tế tỉnh.",
 )
 
+# narrowing: one long sentence of ";" clauses, only one of which states the count
+CENTRE_YEAR = (
+    "Trong năm 2024, trung tâm y tế huyện Đông Sơn triển khai nhiều đợt chăm sóc sức khỏe cho người dân; "
+    "trung tâm tiêm vắc xin sởi cho 4.500 trẻ em dưới năm tuổi; khám sàng lọc bệnh tim mạch cho người cao tuổi "
+    "ở các xã vùng sâu, vùng xa; tập huấn kỹ năng sơ cứu cho giáo viên các trường mầm non trên địa bàn."
+)
+CENTRE = _report(
+    "centre", "Trung tâm y tế huyện Đông Sơn tổng kết năm",
+    "Trung tâm y tế huyện Đông Sơn vừa tổ chức hội nghị tổng kết công tác năm 2024.", CENTRE_YEAR,
+)
+
 # neighbours, offsets: two paragraphs and two chunks
 TWO_CHUNKS_P1 = ("Sáng 1/7/2024, phường Tân Định ra mắt tổ hòa giải mới.", "Tổ có bảy thành viên.")
 TWO_CHUNKS_P2 = ("Tổ trưởng là bà Lê Thị Nhàn.", "Tổ họp mỗi tháng một lần.", "Kinh phí do phường cấp.")
@@ -263,8 +274,10 @@ def _check_contract(result: Answer, reports) -> None:
         assert c.quote == text[c.start : c.end]
         assert c.chunk_id == by_id[c.doc_id].chunk_id_at(c.start)
         assert c.title == by_id[c.doc_id].meta["title"]
-    # every sentence of the answer is a quote followed by its own marker, and nothing else
-    assert result.answer == " ".join(f"{c.quote} [{c.marker}]" for c in result.citations)
+    # every sentence of the answer is a quote followed by its own marker, and nothing else but
+    # the ellipses around a quote narrowed to some clauses of its sentence
+    assert re.fullmatch(" ".join(f"(… )?{re.escape(c.quote)}( …)? \\[{c.marker}\\]" for c in result.citations),
+                        result.answer)
     assert re.findall(r"\[(\d+)\]", result.answer) == [str(c.marker) for c in result.citations]
 
 
@@ -342,6 +355,23 @@ def test_list_question_cites_the_enumeration():
     assert result.reason == "kind=list" + WORDS_ONLY
     assert _quotes(result)[0] == BOARD_LIST
     assert BOARD_TALK not in _quotes(result)
+
+
+def test_a_long_sentence_is_narrowed_to_the_clauses_stating_the_fact():
+    question = "Trung tâm y tế huyện Đông Sơn tiêm vắc xin sởi cho bao nhiêu trẻ em?"
+    sentence = _sentence(evidence(question, CENTRE), CENTRE_YEAR)
+    assert len(sentence.parts) == 4 + 3 + 2  # every run of its 4 clauses but the whole sentence
+    result = answer(question, CENTRE)
+    [quote] = _quotes(result)
+    # the clause with the count, and the one before it naming the centre (the question names it)
+    assert quote == CENTRE_YEAR[: CENTRE_YEAR.index("; khám")]
+    assert result.answer == f"{quote} … [1]"
+
+
+def test_an_open_question_keeps_the_whole_sentence():
+    # what the centre did runs over every clause: nothing is cut
+    result = answer("Trung tâm y tế huyện Đông Sơn đã triển khai những hoạt động gì cho người dân?", CENTRE)
+    assert _quotes(result) == [CENTRE_YEAR]
 
 
 def test_org_question_cites_the_sentence_naming_the_body():

@@ -30,6 +30,8 @@ from rag.text.sentences import split_spans
 from rag.text.tokens import lexical_tokens
 
 _LEDE_CHARS = 300  # the opening of a report names its event: place, date, who
+_LONG_SENTENCE = 200  # longer sentences are also offered clause by clause
+_CLAUSE_END = re.compile(r"[;:]\s+")
 META_KINDS = ("source", "author", "published")
 SentenceSimilarity = Callable[[str, list[tuple[str, int]]], dict[tuple[str, int], float]]
 
@@ -39,6 +41,17 @@ class Neighbour:
     start: int
     end: int
     text: str
+
+
+@dataclass(frozen=True)
+class Part:
+    """A run of consecutive clauses of a long sentence: what an answer may cite instead of
+    the whole sentence when the answer sits in one clause."""
+
+    start: int  # offsets into the report's cleaned text
+    end: int
+    coverage: float  # as the sentence's, with the rest of the sentence counted as context
+    states_kind: bool
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,7 @@ class SentenceEvidence:
     entities: frozenset[str]  # the question's named things it (or, for event names, its report) states
     previous: Neighbour | None  # the sentences before and after it in its paragraph
     following: Neighbour | None
+    parts: tuple[Part, ...] = ()  # of a long sentence with several ";" clauses, shortest first
 
 
 @dataclass(frozen=True)
@@ -130,6 +144,7 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
             tokens = set(lexical_tokens(text)).union(*(lexical_tokens(e) for e in found))
             context = (set(lexical_tokens(previous.text if previous else "")) | openings[doc_id]) - tokens
             cosine = sims.get((doc_id, start))
+            parts = _parts(report.text, start, end, weights, context | tokens, question) if end - start > _LONG_SENTENCE else ()
             out.append(SentenceEvidence(
                 doc_id=doc_id, title=report.meta.get("title", ""), chunk_id=report.chunk_id_at(start),
                 start=start, end=end, text=text, rank=rank,
@@ -137,7 +152,7 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
                 similarity=cosine,
                 similarity_z=corpus.similarity_z(cosine) if corpus and cosine is not None else None,
                 states_kind=states_kind(text, question.kind, question.counted), holds_list=holds_list(text),
-                entities=found, previous=previous, following=following,
+                entities=found, previous=previous, following=following, parts=parts,
             ))
         missing = frozenset(entities) - frozenset().union(*(s.entities for s in out)) if out else frozenset(entities)
         metadata = _metadata(question, reports, sentences_of, [s.doc_id for s in out if s.entities or not entities])
@@ -186,6 +201,24 @@ def _share(weights: dict[str, float], tokens: set[str], context: set[str], empty
     if not total:
         return empty
     return sum(w if t in tokens else 0.5 * w if t in context else 0.0 for t, w in weights.items()) / total
+
+
+def _parts(text: str, start: int, end: int, weights: dict[str, float], context: set[str], question: Question) -> tuple[Part, ...]:
+    """Every run of consecutive clauses (ended by ";" or ":") of text[start:end] short of the whole, shortest first."""
+    cuts = [start] + [start + m.end() for m in _CLAUSE_END.finditer(text[start:end])] + [end]
+    if len(cuts) < 3:
+        return ()
+    parts = []
+    for i in range(len(cuts) - 1):
+        for j in range(i + 1, len(cuts)):
+            if (i, j) == (0, len(cuts) - 1):
+                continue
+            a, b = cuts[i], cuts[j]
+            clause = text[a:b].rstrip("; ")  # a run ending at ":" keeps it: "gồm:", "nhấn mạnh:"
+            tokens = set(lexical_tokens(clause))
+            parts.append(Part(a, a + len(clause), _share(weights, tokens, context - tokens),
+                              states_kind(clause, question.kind, question.counted)))
+    return tuple(sorted(parts, key=lambda p: (p.end - p.start, p.start)))
 
 
 def _neighbours(text: str, sentences: list, start: int, end: int) -> tuple[Neighbour | None, Neighbour | None]:

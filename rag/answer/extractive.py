@@ -3,7 +3,7 @@ evidence bundle (`rag.answer.evidence`).
 
 It leads with the sentence that best carries the question and states the kind of fact
 asked for, adds the sentences a list, a comparison or a "which reports" question needs,
-and refuses when the evidence is too weak: a named thing of the question is stated by no
+cites only the clauses of a long sentence that state a typed fact (who, when, how many), and refuses when the evidence is too weak: a named thing of the question is stated by no
 retrieved report, too little of the question is in any sentence (its terms weighted by
 rarity, and its meaning by sentence embedding), or no sentence states the asked kind.
 Cosine similarity alone cannot make that call (answerable and unanswerable questions
@@ -60,6 +60,10 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
     max_sentences: int = 3
     meaning_weight: float = 0.4
     rank_bonus: float = 0.02
+    # for a typed fact (who, when, how many…), cite the ";"-clauses of a long sentence that state it
+    # and keep this share of the sentence's coverage: the answer, not its surroundings (an open
+    # "what" answer may run on past a ";", so it keeps the sentence)
+    narrow_ratio: float = 0.9
 
     def invoke(self, input: Evidence, config=None, **kwargs) -> Answer:
         ev = input
@@ -81,7 +85,7 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
         ]
         if not usable:
             return self._refuse(ev, self._why_not(ev, scored))
-        if question.kind == "list" or (question.plural and question.kind in _LISTED_KINDS):
+        if _asks_list(ev):
             # prefer the sentences holding a list, if nearly as relevant
             best = max(c.evidence for c in usable)
             lists = [c for c in usable if c.s.holds_list and c.s.states_kind and c.evidence >= 0.8 * best]
@@ -91,11 +95,11 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
                 # "… gồm các nội dung sau. Trong đó, A; B; C.": the list follows the sentence matching the question
                 follow = _following(usable[0], scored)
                 if follow is not None and follow.s.holds_list:
-                    return _compose(ev, [usable[0], follow])
+                    return self._compose(ev, [usable[0], follow])
         chosen = self._select(ev, usable, scored)
         if chosen is None:
             return self._refuse(ev, "the named things are not stated together with an answer")
-        return _compose(ev, chosen)
+        return self._compose(ev, chosen)
 
     # --- steps ---
     def _score(self, ev: Evidence) -> list[_Scored]:
@@ -185,14 +189,32 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
         return Answer(ev.question.text, REFUSAL, True, [], reason=why)
 
 
-def _compose(ev: Evidence, chosen: list[_Scored]) -> Answer:
-    citations, parts = [], []
-    for marker, c in enumerate(chosen, start=1):
-        s = c.s
-        citations.append(Citation(marker, s.doc_id, s.title, s.chunk_id, s.start, s.end, s.text, round(c.score, 4)))
-        parts.append(f"{s.text} [{marker}]")
-    words_only = "" if all(c.s.similarity_z is not None for c in chosen) else " (words only: no sentence vectors)"
-    return Answer(ev.question.text, " ".join(parts), False, citations, reason=f"kind={ev.question.kind}{words_only}")
+    def _compose(self, ev: Evidence, chosen: list[_Scored]) -> Answer:
+        citations, parts = [], []
+        listing = _asks_list(ev)
+        for marker, c in enumerate(chosen, start=1):
+            s = c.s
+            start, end = (s.start, s.end) if listing and s.holds_list else self._narrowed(s, ev.question.kind)
+            quote = s.text[start - s.start : end - s.start]
+            citations.append(Citation(marker, s.doc_id, s.title, s.chunk_id, start, end, quote, round(c.score, 4)))
+            before = "… " if start > s.start else ""
+            after = " …" if end < s.end else ""
+            parts.append(f"{before}{quote}{after} [{marker}]")
+        words_only = "" if all(c.s.similarity_z is not None for c in chosen) else " (words only: no sentence vectors)"
+        return Answer(ev.question.text, " ".join(parts), False, citations, reason=f"kind={ev.question.kind}{words_only}")
+
+    def _narrowed(self, s: SentenceEvidence, kind: str) -> tuple[int, int]:
+        """The shortest clause run that carries (nearly) all the sentence does, else the sentence."""
+        if kind not in STRICT_KINDS or not s.states_kind:
+            return s.start, s.end
+        for part in s.parts:
+            if part.states_kind and part.coverage >= self.narrow_ratio * s.coverage:
+                return part.start, part.end
+        return s.start, s.end
+
+
+def _asks_list(ev: Evidence) -> bool:
+    return ev.question.kind == "list" or (ev.question.plural and ev.question.kind in _LISTED_KINDS)
 
 
 def _with_ledes(ev: Evidence, chosen: list[_Scored], scored: list[_Scored]) -> list[_Scored]:

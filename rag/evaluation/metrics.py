@@ -129,7 +129,7 @@ def citation_metrics(item: EvalItem, result: dict, texts: dict[str, str]) -> tup
     pieces = re.split(r"(\s*\[\d+\])", result["answer"])
     supported = total = 0
     for text, marker in zip(pieces[0::2], pieces[1::2] + [""]):
-        text = text.strip()
+        text = text.strip().strip("…").strip()  # "… clause …": the ellipses mark a narrowed quote
         if not text:
             continue
         total += 1
