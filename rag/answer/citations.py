@@ -16,6 +16,7 @@ class Citation:
     end: int
     quote: str  # always cleaned_text[start:end]
     score: float
+    verified: bool = True  # a generated sentence checked against it (extractive quotes are the text itself)
 
 
 @dataclass
@@ -27,6 +28,9 @@ class Answer:
     retrieved: list[dict] = field(default_factory=list)  # {"doc_id", "chunk_id", "score"}
     timings_ms: dict[str, float] = field(default_factory=dict)
     reason: str = ""  # why it refused or what it matched; for people and the eval, not the contract
+    generator: str = "extractive"  # or "llm:<model>"; "extractive (llm unverified)" when it fell back
+    # each generated sentence: {"text", "verified", "note"} (kept or dropped, and why); empty when extractive
+    sentences: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -37,4 +41,6 @@ class Answer:
             "retrieved": self.retrieved,
             "timings_ms": self.timings_ms,
             "reason": self.reason,
+            "generator": self.generator,
+            "sentences": self.sentences,
         }

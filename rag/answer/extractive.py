@@ -75,14 +75,7 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
         if question.kind in META_KINDS:
             return self._answer_metadata(ev)
         scored = self._score(ev)
-        min_evidence, min_concept = self._thresholds(ev)
-        usable = [
-            c for c in scored
-            if c.evidence >= min_evidence
-            and c.s.concept >= min_concept
-            and (c.s.states_kind or question.kind not in STRICT_KINDS)
-            and (c.s.entities or not ev.entities)
-        ]
+        usable = self._usable(ev, scored)
         if not usable:
             return self._refuse(ev, self._why_not(ev, scored))
         if _asks_list(ev):
@@ -101,7 +94,23 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
             return self._refuse(ev, "the named things are not stated together with an answer")
         return self._compose(ev, chosen)
 
+    def usable(self, ev: Evidence) -> list[SentenceEvidence]:
+        """The candidate sentences that could answer, best first (what a generator may be shown)."""
+        if not ev.sentences or ev.missing or ev.question.kind in META_KINDS:
+            return []
+        return [c.s for c in self._usable(ev, self._score(ev))]
+
     # --- steps ---
+    def _usable(self, ev: Evidence, scored: list[_Scored]) -> list[_Scored]:
+        min_evidence, min_concept = self._thresholds(ev)
+        return [
+            c for c in scored
+            if c.evidence >= min_evidence
+            and c.s.concept >= min_concept
+            and (c.s.states_kind or ev.question.kind not in STRICT_KINDS)
+            and (c.s.entities or not ev.entities)
+        ]
+
     def _score(self, ev: Evidence) -> list[_Scored]:
         english = ev.question.english
         w = self.coverage_weight_english if english else self.coverage_weight

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from rag.evaluation.dataset import DEFAULT_SEEDS, DEFAULT_SET
-from rag.settings import MODES
+from rag.settings import ANSWERERS, MODES
 
 FLOOR_METRICS = ("accuracy", "hit@1", "hit@3", "hit@5", "mrr", "ndcg@5", "evidence_recall", "fact_recall", "f1",
                  "span_match", "span_recall", "refusal_precision", "refusal_recall", "citation_precision",
@@ -45,6 +45,9 @@ def _parse_limits(option: str, limits: tuple[str, ...], allowed: tuple[str, ...]
               help="Tune on dev; report test.")
 @click.option("-k", type=click.IntRange(1, 50), help="Passages to retrieve (default 6).")
 @click.option("--mode", type=click.Choice(MODES), help="Retrieval mode (default hybrid).")
+@click.option("--answerer", type=click.Choice(ANSWERERS),
+              help="extractive (default) or llm (generated and verified; slow on a CPU: try --limit).")
+@click.option("--limit", type=click.IntRange(1), help="Only the first N questions (of the split) of each set.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Write results.json, report.md and report.html here (one folder per corpus when several).")
 @click.option("--ablation", is_flag=True, help="Run dense, lexical and hybrid retrieval and print them together.")
@@ -56,7 +59,8 @@ def _parse_limits(option: str, limits: tuple[str, ...], allowed: tuple[str, ...]
               help="Exit 1 when METRIC rises above VALUE (false_refusal_rate, answer_chars_p50); repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON instead of tables.")
 @click.pass_obj
-def eval_command(obj, corpora, qa_files, split, k, mode, out, ablation, compare, floors, ceilings, as_json) -> None:
+def eval_command(obj, corpora, qa_files, split, k, mode, answerer, limit, out, ablation, compare, floors, ceilings,
+                 as_json) -> None:
     """Measure retrieval, answers, refusals and citations on Q&A sets.
 
     Each corpus is indexed (incrementally) in its own folder under the data folder's
@@ -70,6 +74,7 @@ def eval_command(obj, corpora, qa_files, split, k, mode, out, ablation, compare,
       baocao eval --corpus seeds --corpus ../shared/corpora/vinewsqa-dev   # two corpora side by side
       baocao eval --corpus my-reports/ --qa my-questions.jsonl
       baocao eval --ablation                       # dense vs lexical vs hybrid
+      baocao eval --answerer llm --split test --limit 40   # generated answers (local Qwen), verified
       baocao eval --compare runs/base runs/new     # side by side, with deltas
       baocao eval --min accuracy=0.8 --max false_refusal_rate=0.05   # non-zero exit past a limit (CI)
     """
@@ -93,13 +98,13 @@ def eval_command(obj, corpora, qa_files, split, k, mode, out, ablation, compare,
             (DEFAULT_SEEDS, qa_files[0] if qa_files else DEFAULT_SET)]
     except DatasetError as exc:
         raise click.ClickException(str(exc)) from exc
-    base = obj.settings(k=k, mode=mode)
+    base = obj.settings(k=k, mode=mode, answerer=answerer)
     modes = ["dense", "lexical", "hybrid"] if ablation else [base.mode]
     results: dict[str, dict] = {}  # corpus name -> the main mode's results
     failed = []
     for docs, qa in pairs:
         name = corpus_name(docs)
-        runs = _run(corpus_settings(base, docs, name), qa, split, docs, modes, progress=not as_json)
+        runs = _run(corpus_settings(base, docs, name), qa, split, docs, modes, limit, progress=not as_json)
         main = results[name] = runs.get(base.mode) or runs["hybrid"]
         main["config"]["corpus"] = name
         if not as_json:
@@ -151,16 +156,19 @@ def corpus_settings(settings, docs: Path, name: str):
                                collection=f"{settings.collection}-eval-{name}-{digest}"[:60])
 
 
-def _run(settings, set_path: Path, split: str, reports_path: Path, modes: list[str], progress: bool) -> dict[str, dict]:
+def _run(settings, set_path: Path, split: str, reports_path: Path, modes: list[str], limit: int | None,
+         progress: bool) -> dict[str, dict]:
     from rag.chain import open_pipeline
     from rag.embedders.sentence_transformers import ModelFolderError
     from rag.evaluation.dataset import DatasetError, load, validate
     from rag.evaluation.runner import evaluate, summarize
+    from rag.generators import GeneratorUnavailable
+    from rag.generators.gguf_parts import ModelAssemblyError
     from rag.ingest.pipeline import ingest
     from rag.retrieval.store import ReportStore, StoreError
 
     try:
-        items = [i for i in load(set_path) if split == "all" or i.split == split]
+        items = [i for i in load(set_path) if split == "all" or i.split == split][:limit]
         store = ReportStore.open(settings, create=True)
         ingest([reports_path], store, settings.lexical_dir, progress=progress)
         texts = {doc_id: store.report(doc_id).text for doc_id in store.reports()}
@@ -171,12 +179,26 @@ def _run(settings, set_path: Path, split: str, reports_path: Path, modes: list[s
         raise click.ClickException(f"the eval set has {len(problems)} problem(s), e.g.: " + "; ".join(problems[:3]))
     runs = {}
     for mode in modes:
-        pipeline = open_pipeline(dataclasses.replace(settings, mode=mode))
+        try:
+            pipeline = open_pipeline(dataclasses.replace(settings, mode=mode))
+        except (GeneratorUnavailable, ModelAssemblyError) as exc:
+            raise click.ClickException(str(exc)) from exc
         config = {"set": set_path.name, "split": split, "questions": len(items), "mode": mode, "k": settings.k,
-                  "embedder": pipeline.store.embedder, "date": time.strftime("%Y-%m-%d %H:%M")}
+                  "embedder": pipeline.store.embedder, "answerer": _answerer_id(pipeline),
+                  "date": time.strftime("%Y-%m-%d %H:%M")}
         outcomes = evaluate(_conversation(pipeline), items, texts, progress=progress)
         runs[mode] = summarize(outcomes, config)
     return runs
+
+
+def _answerer_id(pipeline) -> str:
+    """"extractive", or the generator with its prompt version: scores of two prompts never mix."""
+    generator = getattr(pipeline.answerer, "generator", None)
+    if generator is None:
+        return "extractive"
+    from rag.answer.generated import prompt
+
+    return f"{generator} prompt={prompt()[0]}"
 
 
 def _conversation(pipeline):

@@ -21,7 +21,7 @@ from rag.evaluation.metrics import (
 HEADLINE = [
     "accuracy", "hit@1", "hit@3", "hit@5", "mrr", "ndcg@5", "evidence_recall", "fact_recall", "span_match",
     "span_recall", "f1", "refusal_precision", "refusal_recall", "false_refusal_rate", "citation_precision",
-    "citation_recall", "citation_verbatim", "answer_chars_p50",
+    "citation_recall", "citation_verbatim", "answer_chars_p50", "verifier_dropped", "llm_fallback_rate",
 ]
 _MEAN_OVER_ANSWERABLE = ["hit@1", "hit@3", "hit@5", "mrr", "ndcg@5", "evidence_recall", "fact_recall", "span_match",
                          "span_recall", "f1"]
@@ -51,6 +51,7 @@ def evaluate(ask: Callable[..., dict], items: list[EvalItem], texts: dict[str, s
             "f1": token_f1(item.answer, result["answer"]) if item.answerable else None,
             "citation_precision": precision, "citation_recall": recall,
             "citation_verbatim": citations_verbatim(result, texts),
+            "generator": result.get("generator", "extractive"), "sentences": result.get("sentences", []),
             "timings_ms": result["timings_ms"],
         })
     scores = retrieval_metrics(items, {o["id"]: o["retrieved_reports"] for o in outcomes})
@@ -105,6 +106,11 @@ def aggregate(outcomes: list[dict]) -> dict[str, float | None]:
         out[name] = _mean([o[name] for o in outcomes if o.get(name) is not None])
     lengths = [len(o["answer"]) for o in outcomes if not o["refused"]]
     out["answer_chars_p50"] = float(statistics.median(lengths)) if lengths else None
+    # LLM answers: the share of generated sentences the verifier dropped, and of answers it fell back on
+    generated = [s for o in outcomes for s in o.get("sentences", [])]
+    out["verifier_dropped"] = _mean([float(not s["verified"]) for s in generated])
+    llm = [o for o in outcomes if o.get("generator", "extractive") != "extractive" and not o["refused"]]
+    out["llm_fallback_rate"] = _mean([float(o["generator"].startswith("extractive")) for o in llm])
     return out
 
 

@@ -1,0 +1,125 @@
+"""The LLM answerer: a chat model writes a short answer from the passages the evidence step
+selected, and the verifier keeps only the sentences its passages support.
+
+The decision to answer stays with the evidence: the extractive answerer runs first as the
+gate, and when it refuses, no model is called. The model may still say the passages do not
+answer (a refusal); it never decides alone that something is in the reports. When no
+generated sentence survives verification, the extractive answer is returned, flagged.
+
+Any LangChain chat model works (`rag.generators.chat_model`): a local GGUF through
+llama-cpp-python, or an OpenAI-compatible server.
+"""
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.runnables import RunnableSerializable
+from pydantic import ConfigDict, Field
+
+from rag.answer.citations import REFUSAL, Answer, Citation
+from rag.answer.evidence import Evidence, SentenceEvidence
+from rag.answer.extractive import ExtractiveAnswerer
+from rag.answer.verifier import Passage, verify
+from rag.text.normalize import fold
+
+_PROMPT_FILE = Path(__file__).with_name("prompt_vi.toml")
+
+
+@lru_cache(maxsize=1)
+def prompt() -> tuple[str, ChatPromptTemplate]:
+    """(version, template) of the prompt file."""
+    data = tomllib.loads(_PROMPT_FILE.read_text(encoding="utf-8"))
+    messages = [("system", data["system"])]
+    for example in data.get("examples", []):  # literal turns: braces in them are not template fields
+        messages += [("human", _literal(example["user"])), ("ai", _literal(example["assistant"]))]
+    return data["version"], ChatPromptTemplate.from_messages([*messages, ("human", data["user"])])
+
+
+def _literal(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+class GeneratedAnswerer(RunnableSerializable[Evidence, Answer]):
+    """Input: `Evidence`. Output: an `Answer` of verified generated sentences, each cited."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    chat: BaseChatModel
+    generator: str = "llm"  # what the answers say wrote them: "llm:<model>"
+    gate: ExtractiveAnswerer = Field(default_factory=ExtractiveAnswerer)
+    passages: int = 5  # short prompts: prompt reading dominates on a CPU
+
+    def invoke(self, input: Evidence, config=None, **kwargs) -> Answer:
+        for event in self.events(input, config):
+            if isinstance(event, Answer):
+                return event
+        raise RuntimeError("the generator ended without an answer")
+
+    def events(self, ev: Evidence, config=None) -> Iterator[str | Answer]:
+        """The generated text as it comes (str pieces), then the verified `Answer`."""
+        gated = self.gate.invoke(ev)
+        if gated.refused:
+            yield dataclasses.replace(gated, generator=self.generator)
+            return
+        passages = self.select(ev, gated)
+        _, template = prompt()
+        messages = template.format_messages(
+            passages="\n".join(f"[{p.marker}] {p.sentence.text}" for p in passages), question=ev.question.text
+        )
+        pieces = []
+        for chunk in self.chat.stream(messages, config):
+            piece = chunk.content if isinstance(chunk.content, str) else ""
+            if piece:
+                pieces.append(piece)
+                yield piece
+        yield self.checked(ev, "".join(pieces), passages, gated)
+
+    def select(self, ev: Evidence, gated: Answer) -> list[Passage]:
+        """The sentences the extractive answer cites, then the next usable ones, numbered."""
+        chosen: list[SentenceEvidence] = []
+        for c in gated.citations:
+            s = next((s for s in ev.sentences if s.doc_id == c.doc_id and s.start <= c.start < s.end), None)
+            if s is not None and s not in chosen:
+                chosen.append(s)
+        for s in self.gate.usable(ev):
+            if len(chosen) >= self.passages:
+                break
+            if s not in chosen:
+                chosen.append(s)
+        return [Passage(n, s) for n, s in enumerate(chosen, start=1)]
+
+    def checked(self, ev: Evidence, text: str, passages: list[Passage], gated: Answer) -> Answer:
+        """The answer made of the generated sentences that verify, renumbered in order."""
+        question = ev.question.text
+        if fold(REFUSAL).rstrip(".") in fold(text) and "[" not in text:
+            return Answer(question, REFUSAL, True, [], reason="the model found no answer in the passages",
+                          generator=self.generator)
+        checks = verify(text, passages, ev.entities)
+        kept = [c for c in checks if c.verified]
+        trail = [{"text": c.text, "verified": c.verified, "note": c.note} for c in checks]
+        if not kept:
+            return dataclasses.replace(
+                gated, generator="extractive (llm unverified)", sentences=trail,
+                reason=f"{gated.reason}; no generated sentence verified",
+            )
+        citations: list[Citation] = []
+        markers: dict[tuple[str, int, int], int] = {}
+        parts = []
+        for c in kept:
+            s = c.passage.sentence
+            key = (s.doc_id, c.start, c.end)
+            if key not in markers:
+                markers[key] = len(markers) + 1
+                quote = s.text[c.start - s.start : c.end - s.start]
+                citations.append(Citation(markers[key], s.doc_id, s.title, s.chunk_id, c.start, c.end, quote, 1.0))
+            text = c.text if c.text[-1] in ".!?…" else c.text + "."  # "… [1]." reads as "…. [1]" does
+            parts.append(f"{text} [{markers[key]}]")
+        reason = f"kind={ev.question.kind}; {len(kept)}/{len(checks)} generated sentences verified"
+        return Answer(question, " ".join(parts), False, citations, reason=reason, generator=self.generator,
+                      sentences=trail)

@@ -1,0 +1,172 @@
+"""Checks a generated answer sentence by sentence against the passages it was given.
+
+A sentence is kept only when a passage it cites (or, when it cites none or a wrong one,
+another given passage) supports it:
+- the marker names a passage that was given (a fabricated `[9]` supports nothing);
+- every name, number, date and code in the sentence occurs in that passage, in the report
+  title, or in the sentence before it; a named thing the question asks about may also be
+  stated elsewhere in the passage's report (the evidence step found it there) — so a
+  near-miss ("… số 5" when the reports say "số 3") fails;
+- the passage is tied to the question's named things, if it has any;
+- most of the sentence's words are the passage's (no claim added around true names).
+
+Each kept citation is narrowed to the clauses of the passage sentence that state the
+sentence's facts. Numbers are compared as written: a verified answer never rewrites them.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.answer.evidence import SentenceEvidence
+from rag.text.normalize import fold, match_key
+from rag.text.sentences import split_spans
+from rag.text.tokens import lexical_tokens
+
+_MARKER = re.compile(r"\s*\[(\d+)\]")
+_WORD = re.compile(r"[^\W\d_]+")
+_NUMBER = re.compile(r"\d+(?:[.,:/–-]\d+)*")
+MIN_WORD_SHARE = 0.6
+
+
+@dataclass(frozen=True)
+class Passage:
+    marker: int
+    sentence: SentenceEvidence
+
+
+@dataclass(frozen=True)
+class Checked:
+    text: str  # the generated sentence, markers removed
+    passage: Passage | None  # the passage it is cited to (None: dropped)
+    start: int  # the narrowed citation span in the report's cleaned text
+    end: int
+    verified: bool
+    note: str  # why it was re-cited or dropped ("" when its own marker held)
+
+
+def split_generated(text: str) -> list[tuple[str, list[int]]]:
+    """(sentence, the markers written after it) for each sentence of a generated answer.
+    Markers written after the last sentence ("A. B. [1], [2]") belong to it."""
+    clean, marks = [], []  # marks: (offset in the clean text, marker)
+    cursor = 0
+    for m in _MARKER.finditer(text):
+        clean.append(text[cursor : m.start()])
+        marks.append((sum(map(len, clean)), int(m.group(1))))
+        cursor = m.end()
+    clean.append(text[cursor:])
+    plain = "".join(clean)
+    out: list[tuple[str, list[int]]] = []
+    start = 0
+    # sentence ends as the splitter sees them ("TP. Nha Trang" is one sentence), a marker also ending one
+    ends = {span.end for span in split_spans(plain)} | {at for at, _ in marks}
+    bounds = sorted(e for e in ends if 0 < e < len(plain)) + [len(plain)]
+    for end in bounds:
+        sentence = plain[start:end].strip()
+        markers = [n for at, n in marks if start < at <= end or (end == len(plain) and at > end)]
+        if sentence.strip(" ,.;"):
+            out.append((sentence, markers))
+        elif out:  # a stray marker group: the sentence before it
+            out[-1][1].extend(markers)
+        start = end
+    # markers right after a sentence's full stop sit past its end: "A. [1] B. [2]"
+    return [(s.rstrip(), list(dict.fromkeys(ms))) for s, ms in out]
+
+
+def facts(sentence: str) -> list[str]:
+    """The names, numbers, dates and codes a sentence states: numbers as written, runs of two or
+    more capitalised syllables (less the first word when the run opens the sentence: "Tại Hà
+    Nội" → "Hà Nội"), and all-capital codes (HĐND, XIII)."""
+    found = [m.group(0) for m in _NUMBER.finditer(sentence)]
+    words = list(_WORD.finditer(sentence))
+    run: list[re.Match] = []
+    for w in [*words, None]:
+        joined = w is not None and w.group(0)[0].isupper() and (
+            not run or sentence[run[-1].end() : w.start()].strip() == "")
+        if joined:
+            run.append(w)
+            continue
+        if run and run[0].start() == len(sentence) - len(sentence.lstrip()):
+            run = run[1:]  # a capital that only opens the sentence
+        if len(run) >= 2:
+            found.append(sentence[run[0].start() : run[-1].end()])
+        run = [w] if w is not None and w.group(0)[0].isupper() else []
+    found += [w.group(0) for w in words if len(w.group(0)) >= 2 and w.group(0).isupper()]
+    return list(dict.fromkeys(found))
+
+
+def _key(text: str) -> str:
+    return " " + " ".join(re.findall(r"\w+", match_key(text))) + " "
+
+
+def _states(haystack_key: str, fact: str) -> bool:
+    """The fact, or a name without its first words ("Ông Trần Văn An" → "Trần Văn An", a name
+    opening a sentence: "Khoa Nhi" → no), of at least two syllables."""
+    words = _key(fact).split()
+    if len(words) == 1 or not words[0].isalpha():
+        return _key(fact) in haystack_key
+    return any(" " + " ".join(words[i:]) + " " in haystack_key for i in range(len(words) - 1))
+
+
+def support(sentence: str, passage: Passage, question_entities: tuple[str, ...]) -> str:
+    """"" when the passage supports the sentence, else what fails."""
+    s = passage.sentence
+    if question_entities and not s.entities:
+        return "the passage names nothing the question names"
+    context = _key(" ".join(filter(None, [s.text, s.title, s.previous.text if s.previous else ""])))
+    for fact in facts(sentence):
+        if _states(context, fact):
+            continue
+        folded = fold(fact)
+        if any(folded in fold(e) or fold(e) in folded for e in s.entities):
+            continue  # a named thing of the question that the passage's report states
+        return f"'{fact}' is not in passage [{passage.marker}]"
+    words = set(lexical_tokens(sentence))
+    if words:
+        have = set(lexical_tokens(context))
+        share = len(words & have) / len(words)
+        if share < MIN_WORD_SHARE:
+            return f"only {share:.0%} of its words are in passage [{passage.marker}]"
+    return ""
+
+
+def narrow(sentence: str, passage: Passage) -> tuple[int, int]:
+    """The shortest clause run of the passage sentence that states all of the sentence's facts."""
+    s = passage.sentence
+    stated = [f for f in facts(sentence) if _states(_key(s.text), f)]
+    if stated:
+        for part in s.parts:
+            text = _key(s.text[part.start - s.start : part.end - s.start])
+            if all(_key(f) in text for f in stated):
+                return part.start, part.end
+    return s.start, s.end
+
+
+def verify(generated: str, passages: list[Passage], question_entities: tuple[str, ...] = ()) -> list[Checked]:
+    """Every sentence of `generated`, kept (cited to a passage that supports it) or dropped."""
+    by_marker = {p.marker: p for p in passages}
+    out = []
+    for sentence, markers in split_generated(generated):
+        notes = [f"[{n}] was not given" for n in markers if n not in by_marker]
+        own = [by_marker[n] for n in markers if n in by_marker]
+        chosen, note = None, ""
+        for p in own:
+            why = support(sentence, p, question_entities)
+            if not why:
+                chosen = p
+                break
+            notes.append(why)
+        if chosen is None:  # no marker, or none that holds: the first given passage that does
+            chosen = next((p for p in passages if p not in own and not support(sentence, p, question_entities)), None)
+            if chosen is not None:
+                note = "re-cited: " + ("; ".join(notes) if notes else "no marker")
+            else:
+                note = "dropped: " + ("; ".join(notes) if notes else "no marker and no passage supports it")
+        elif notes:
+            note = "; ".join(notes)
+        if chosen is None:
+            out.append(Checked(sentence, None, -1, -1, False, note))
+        else:
+            start, end = narrow(sentence, chosen)
+            out.append(Checked(sentence, chosen, start, end, True, note))
+    return out
