@@ -3,6 +3,7 @@ refusals come from missing evidence."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -57,7 +58,8 @@ def test_every_citation_is_verbatim_and_every_sentence_is_cited(seed_index):
             text = seed_index.store.report(c.doc_id).text
             assert text[c.start : c.end] == c.quote
             assert c.chunk_id.startswith(c.doc_id + ":")
-            assert f"{c.quote} [{c.marker}]" in answer.answer
+            # the quote, between ellipses when it is some clauses of a longer sentence
+            assert re.search(rf"{re.escape(c.quote)}( …)? \[{c.marker}\]", answer.answer)
         assert [c.marker for c in answer.citations] == list(range(1, len(answer.citations) + 1))
 
 

@@ -119,7 +119,7 @@ def test_each_sentence_is_judged_alone():
     ("A có 3 người [1]. B ở Hà Nội [2].", [("A có 3 người", [1]), ("B ở Hà Nội", [2])]),
     ("A có 3 người. [1] B ở Hà Nội. [2]", [("A có 3 người.", [1]), ("B ở Hà Nội.", [2])]),
     ("A có 3 người. B ở Hà Nội. [1], [2]", [("A có 3 người.", []), ("B ở Hà Nội.", [1, 2])]),
-    ("Hội nghị tại TP. Nha Trang [1].", [("Hội nghị tại TP. Nha Trang", [1])]),
+    ("Hội nghị tại TP. Vĩnh Yên [1].", [("Hội nghị tại TP. Vĩnh Yên", [1])]),
     ("Không có dấu.", [("Không có dấu.", [])]),
 ])
 def test_generated_text_is_split_into_sentences_with_their_markers(text, expected):

@@ -58,7 +58,7 @@ def split_generated(text: str) -> list[tuple[str, list[int]]]:
     plain = "".join(clean)
     out: list[tuple[str, list[int]]] = []
     start = 0
-    # sentence ends as the splitter sees them ("TP. Nha Trang" is one sentence), a marker also ending one
+    # sentence ends as the splitter sees them ("TP. Vĩnh Yên" is one sentence), a marker also ending one
     ends = {span.end for span in split_spans(plain)} | {at for at, _ in marks}
     bounds = sorted(e for e in ends if 0 < e < len(plain)) + [len(plain)]
     for end in bounds:
