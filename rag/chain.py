@@ -8,6 +8,7 @@ answerer: `answerer = "llm"` puts a verified generator there (`rag.answer.genera
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from operator import itemgetter
 from time import perf_counter
@@ -73,28 +74,29 @@ def build_chain(
 ) -> Runnable:
     """Input: a question string or {"question", optional "k", "doc_ids", "years"}. Output: Answer."""
 
-    def finish(payload: dict) -> Answer:
-        started, retrieved = payload["_t"]
-        done = perf_counter()
-        answer: Answer = payload["answer"]
-        answer.retrieved = [
-            {"doc_id": d.metadata["doc_id"], "chunk_id": d.metadata["chunk_id"], "score": d.metadata["score"],
-             "start": d.metadata["start"], "end": d.metadata["end"]}
-            for d in payload["documents"]
-        ]
-        answer.timings_ms = {
-            "retrieve": round((retrieved - started) * 1000, 2),
-            "answer": round((done - retrieved) * 1000, 2),
-            "total": round((done - started) * 1000, 2),
-        }
-        return answer
-
     return (
         retrieval_step(retriever, store, sentence_search)
         | RunnablePassthrough.assign(evidence=evidence)
         | RunnablePassthrough.assign(answer=itemgetter("evidence") | answerer)
-        | RunnableLambda(finish)
+        | RunnableLambda(lambda payload: finish(payload, payload["answer"]))
     )
+
+
+def finish(payload: dict, answer: Answer) -> Answer:
+    """The answer with what was retrieved and how long each stage took."""
+    started, retrieved = payload["_t"]
+    done = perf_counter()
+    answer.retrieved = [
+        {"doc_id": d.metadata["doc_id"], "chunk_id": d.metadata["chunk_id"], "score": d.metadata["score"],
+         "start": d.metadata["start"], "end": d.metadata["end"]}
+        for d in payload["documents"]
+    ]
+    answer.timings_ms = {
+        "retrieve": round((retrieved - started) * 1000, 2),
+        "answer": round((done - retrieved) * 1000, 2),
+        "total": round((done - started) * 1000, 2),
+    }
+    return answer
 
 
 @dataclass
@@ -110,6 +112,15 @@ class Pipeline:
 
     def ask(self, question: str, **options) -> Answer:
         return self.chain.invoke({"question": question, **options})
+
+    def stream(self, question: str, **options) -> Iterator[str | Answer]:
+        """The answer as it is written (str pieces, from a generator), then the final `Answer`
+        (verified, with retrieval and timings). The extractive answerer yields the Answer alone."""
+        payload = retrieval_step(self.retriever, self.store, self.sentence_search).invoke({"question": question, **options})
+        evidence = self.evidence.invoke(payload)
+        events = getattr(self.answerer, "events", None)
+        for event in events(evidence) if events else [self.answerer.invoke(evidence)]:
+            yield finish(payload, event) if isinstance(event, Answer) else event
 
     def evidence_for(self, question: str, **options):
         """The evidence bundle an answerer would get for this question (for fitting and debugging)."""

@@ -219,8 +219,10 @@ def _open_store(obj: Context):
               help="Require a login (env BAOCAO_AUTH); required when --host is not a loopback address.")
 @click.option("--seeds", type=click.Path(path_type=Path), default=Path("seeds"), show_default=True,
               help="Reports indexed (incrementally) at start; skipped if the folder does not exist.")
+@click.option("--answerer", type=click.Choice(ANSWERERS),
+              help="extractive (default) or llm: answers written by the model as you watch, then verified.")
 @click.pass_obj
-def serve(obj: Context, host: str, port: int, auth: str | None, seeds: Path) -> None:
+def serve(obj: Context, host: str, port: int, auth: str | None, seeds: Path, answerer: str | None) -> None:
     """Open the chat in the browser (Gradio), on 127.0.0.1:7860 by default.
 
     
@@ -228,6 +230,7 @@ def serve(obj: Context, host: str, port: int, auth: str | None, seeds: Path) -> 
       baocao serve
       baocao serve --port 8080
       BAOCAO_AUTH=admin:secret baocao serve --host 0.0.0.0
+      baocao serve --answerer llm               # generated answers (make install-llm first)
     """
     import ipaddress
 
@@ -246,7 +249,7 @@ def serve(obj: Context, host: str, port: int, auth: str | None, seeds: Path) -> 
     from ui.app import serve as serve_app
     from ui.service import ChatService
 
-    settings = obj.settings()
+    settings = obj.settings(answerer=answerer)
     try:
         service = ChatService(settings, seeds=seeds if seeds.is_dir() else None, show_progress=True)
     except _user_errors() as exc:

@@ -190,3 +190,45 @@ def test_serve_refuses_an_open_address_without_a_login(tmp_path):
                             capture_output=True, text=True, timeout=60,
                             env={**os.environ, "BAOCAO_HOME": str(tmp_path)})
     assert result.returncode == 2 and "--auth" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def llm_app_url(tmp_path_factory):
+    """The chat with generated answers (the default Qwen GGUF) over the invented reports of
+    `test_generated`."""
+    from ui.app import serve
+
+    from .test_generated import REPORTS
+
+    folder = tmp_path_factory.mktemp("llm-ui-reports")
+    for name, text in REPORTS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    service = ChatService(Settings.load(home=tmp_path_factory.mktemp("llm-ui-home"), answerer="llm"), seeds=folder)
+    port = _free_port()
+    app = serve(service, port=port, block=False)
+    yield f"http://127.0.0.1:{port}"
+    app.close()
+
+
+def test_a_generated_answer_streams_then_is_marked_verified(llm_app_url, browser):
+    import time
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(llm_app_url)
+    page.wait_for_selector("#question textarea")
+    page.fill("#question textarea", "Khoa Hồi sức của Bệnh viện Tâm Đức có bao nhiêu giường bệnh?")
+    asked = time.perf_counter()
+    page.click("#send")
+    page.wait_for_selector("#chat .draft", timeout=120000)  # words appear before the answer is checked
+    first_words = time.perf_counter() - asked
+    page.screenshot(path=ARTIFACTS / "8-llm-streaming.png")
+    page.wait_for_selector("#chat .verify", timeout=120000)
+    verified = time.perf_counter() - asked
+    page.wait_for_timeout(300)
+    bots = page.locator("#chat [data-testid='bot']")
+    text = bots.nth(bots.count() - 1).inner_text()
+    page.screenshot(path=ARTIFACTS / "9-llm-verified.png")
+    assert "32" in text and "đối chiếu" in text and "▌" not in text
+    assert page.locator("#sources .source").count() >= 1
+    print(f"\nfirst streamed words after {first_words:.1f} s; verified answer after {verified:.1f} s")

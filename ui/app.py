@@ -8,7 +8,7 @@ from pathlib import Path
 import gradio as gr
 
 from rag.answer.followup import Turn
-from ui.render import answer_segments, report_html, reports_rows, sources_html
+from ui.render import answer_segments, draft_html, report_html, reports_rows, sources_html, verification_note
 from ui.service import ChatService, UploadError
 
 EXAMPLES = [
@@ -25,6 +25,7 @@ CSS = """
 .passage,.report-text{white-space:pre-wrap;line-height:1.5}
 .sources-empty{color:var(--body-text-color-subdued);padding:8px}
 a.cite{text-decoration:none;font-weight:600}
+.draft{color:var(--body-text-color-subdued)}
 """
 # Clicking a marker opens and highlights its card in the sources panel (the panel is
 # outside the chat bubble, so a plain anchor would not scroll both reliably).
@@ -60,17 +61,25 @@ def build_app(service: ChatService) -> gr.Blocks:
             yield chat, turns, answers, gr.update(), gr.update()
             return
         history = [Turn(**t) for t in turns]
-        resolved, answer = service.ask(question, history, doc_ids=doc_ids, years=[int(y) for y in years or []],
-                                       k=int(k), mode=mode)
-        texts = {c.doc_id: service.report(c.doc_id).text for c in answer.citations}
         chat = chat + [{"role": "user", "content": question}, {"role": "assistant", "content": ""}]
-        shown = ""
-        if resolved != question:
-            shown = f"<small>↪ Hiểu là: {html.escape(resolved)}</small>\n\n"
-        for segment in answer_segments(answer):  # stream the answer piece by piece
+        draft, answer, prefix = "", None, ""
+        for resolved, event in service.ask_stream(question, history, doc_ids=doc_ids,
+                                                  years=[int(y) for y in years or []], k=int(k), mode=mode):
+            if resolved != question:
+                prefix = f"<small>↪ Hiểu là: {html.escape(resolved)}</small>\n\n"
+            if isinstance(event, str):  # a generator writing: show it as it comes, then verify
+                draft += event
+                chat[-1] = {"role": "assistant", "content": prefix + draft_html(draft)}
+                yield chat, turns, answers, gr.update(), ""
+            else:
+                answer = event
+        texts = {c.doc_id: service.report(c.doc_id).text for c in answer.citations}
+        shown = prefix
+        for segment in answer_segments(answer):  # the verified answer, piece by piece
             shown += segment
             chat[-1] = {"role": "assistant", "content": shown}
             yield chat, turns, answers, gr.update(), ""
+        chat[-1] = {"role": "assistant", "content": shown + verification_note(answer)}
         turns = turns + [{"question": resolved, "answer": answer.answer, "refused": answer.refused}]
         answers = answers + [answer.to_dict()]
         yield chat, turns, answers, sources_html(answer, service.reports(), texts), ""

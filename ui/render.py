@@ -19,7 +19,7 @@ def answer_segments(answer: Answer) -> list[str]:
     segments = []
     for i, piece in enumerate(_MARKER.split(answer.answer)):
         if i % 2 == 0:
-            words = _escape_markdown(piece).split(" ")
+            words = escape_markdown(piece).split(" ")
             segments += [" ".join(words[j : j + 6]) + (" " if j + 6 < len(words) else "") for j in range(0, len(words), 6)]
         elif (c := quotes.get(int(piece))) is not None:
             tip = html.escape(f"{c.title[:80]} — {c.quote[:200]}", quote=True)
@@ -27,9 +27,28 @@ def answer_segments(answer: Answer) -> list[str]:
     return [s for s in segments if s]
 
 
-def _escape_markdown(text: str) -> str:
+def escape_markdown(text: str) -> str:
     text = html.escape(text, quote=False)
     return re.sub(r"([\\`*_{}\[\]#+!|~])", r"\\\1", text)
+
+
+def draft_html(text: str) -> str:
+    """A generated answer while it is being written, before verification."""
+    return f"<span class='draft'>{escape_markdown(text)}</span> ▌"
+
+
+def verification_note(answer: Answer) -> str:
+    """One line under a generated answer: each sentence checked against its source, and what was dropped."""
+    if answer.refused or not answer.generator.startswith(("llm", "extractive (llm")):
+        return ""
+    if answer.generator.startswith("extractive"):
+        return ("\n\n<small class='verify'>⚠️ Không câu nào mô hình viết kiểm chứng được với nguồn: "
+                "đây là các câu trích nguyên văn.</small>")
+    dropped = sum(1 for s in answer.sentences if not s["verified"])
+    note = "✓ Từng câu đã được đối chiếu với đoạn trích được dẫn"
+    if dropped:
+        note += f" · đã bỏ {dropped} câu không kiểm chứng được"
+    return f"\n\n<small class='verify'>{note}.</small>"
 
 
 def sources_html(answer: Answer | None, reports: dict[str, dict], texts: dict[str, str]) -> str:

@@ -11,7 +11,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from rag.answer.citations import Answer
@@ -57,6 +57,14 @@ class ChatService:
         pipeline = self.pipeline.with_mode(mode) if mode else self.pipeline
         answer = pipeline.ask(resolved, k=k, doc_ids=doc_ids or None, years=years or None)
         return resolved, answer
+
+    def ask_stream(self, question: str, history: list[Turn], doc_ids=None, years=None, k=None,
+                   mode=None) -> Iterator[tuple[str, str | Answer]]:
+        """(resolved question, event): the generated text as it comes, then the final Answer."""
+        resolved = rewrite_followup(question.strip(), history)
+        pipeline = self.pipeline.with_mode(mode) if mode else self.pipeline
+        for event in pipeline.stream(resolved, k=k, doc_ids=doc_ids or None, years=years or None):
+            yield resolved, event
 
     # --- reports ---
     def reports(self) -> dict[str, dict]:

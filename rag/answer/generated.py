@@ -81,18 +81,7 @@ class GeneratedAnswerer(RunnableSerializable[Evidence, Answer]):
         yield self.checked(ev, "".join(pieces), passages, gated)
 
     def select(self, ev: Evidence, gated: Answer) -> list[Passage]:
-        """The sentences the extractive answer cites, then the next usable ones, numbered."""
-        chosen: list[SentenceEvidence] = []
-        for c in gated.citations:
-            s = next((s for s in ev.sentences if s.doc_id == c.doc_id and s.start <= c.start < s.end), None)
-            if s is not None and s not in chosen:
-                chosen.append(s)
-        for s in self.gate.usable(ev):
-            if len(chosen) >= self.passages:
-                break
-            if s not in chosen:
-                chosen.append(s)
-        return [Passage(n, s) for n, s in enumerate(chosen, start=1)]
+        return select_passages(ev, gated, self.gate.usable(ev), self.passages)
 
     def checked(self, ev: Evidence, text: str, passages: list[Passage], gated: Answer) -> Answer:
         """The answer made of the generated sentences that verify, renumbered in order."""
@@ -100,7 +89,7 @@ class GeneratedAnswerer(RunnableSerializable[Evidence, Answer]):
         if fold(REFUSAL).rstrip(".") in fold(text) and "[" not in text:
             return Answer(question, REFUSAL, True, [], reason="the model found no answer in the passages",
                           generator=self.generator)
-        checks = verify(text, passages, ev.entities)
+        checks = verify(text, passages, ev.entities, question)
         kept = [c for c in checks if c.verified]
         trail = [{"text": c.text, "verified": c.verified, "note": c.note} for c in checks]
         if not kept:
@@ -123,3 +112,18 @@ class GeneratedAnswerer(RunnableSerializable[Evidence, Answer]):
         reason = f"kind={ev.question.kind}; {len(kept)}/{len(checks)} generated sentences verified"
         return Answer(question, " ".join(parts), False, citations, reason=reason, generator=self.generator,
                       sentences=trail)
+
+
+def select_passages(ev: Evidence, gated: Answer, usable: list[SentenceEvidence], limit: int) -> list[Passage]:
+    """The sentences the extractive answer cites, then the next usable ones, numbered from 1."""
+    chosen: list[SentenceEvidence] = []
+    for c in gated.citations:
+        s = next((s for s in ev.sentences if s.doc_id == c.doc_id and s.start <= c.start < s.end), None)
+        if s is not None and s not in chosen:
+            chosen.append(s)
+    for s in usable:
+        if len(chosen) >= limit:
+            break
+        if s not in chosen:
+            chosen.append(s)
+    return [Passage(n, s) for n, s in enumerate(chosen, start=1)]

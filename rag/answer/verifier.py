@@ -3,11 +3,13 @@
 A sentence is kept only when a passage it cites (or, when it cites none or a wrong one,
 another given passage) supports it:
 - the marker names a passage that was given (a fabricated `[9]` supports nothing);
-- every name, number, date and code in the sentence occurs in that passage, in the report
-  title, or in the sentence before it; a named thing the question asks about may also be
+- every name, number, date and code in the sentence occurs in that passage or in the report
+  title (a number whole, with the noun it counts); so do the
+  question's capitalised words the sentence repeats ("hạng Ba", "số IV"); a named thing the question asks about may also be
   stated elsewhere in the passage's report (the evidence step found it there) — so a
   near-miss ("… số 5" when the reports say "số 3") fails;
-- the passage is tied to the question's named things, if it has any;
+- the passage (or its report) states the question's named things: all of them, or, when no
+  given passage states all (a question about two reports), at least one;
 - most of the sentence's words are the passage's (no claim added around true names).
 
 Each kept citation is narrowed to the clauses of the passage sentence that state the
@@ -26,6 +28,7 @@ from rag.text.tokens import lexical_tokens
 _MARKER = re.compile(r"\s*\[(\d+)\]")
 _WORD = re.compile(r"[^\W\d_]+")
 _NUMBER = re.compile(r"\d+(?:[.,:/–-]\d+)*")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 MIN_WORD_SHARE = 0.6
 
 
@@ -108,18 +111,31 @@ def _states(haystack_key: str, fact: str) -> bool:
     return any(" " + " ".join(words[i:]) + " " in haystack_key for i in range(len(words) - 1))
 
 
-def support(sentence: str, passage: Passage, question_entities: tuple[str, ...]) -> str:
-    """"" when the passage supports the sentence, else what fails."""
+def support(sentence: str, passage: Passage, question_entities: tuple[str, ...], all_named: bool = True,
+            question: str = "") -> str:
+    """"" when the passage supports the sentence, else what fails. `all_named`: the passage (or its
+    report) must state every named thing of the question, else (a question about several reports)
+    at least one."""
     s = passage.sentence
-    if question_entities and not s.entities:
-        return "the passage names nothing the question names"
-    context = _key(" ".join(filter(None, [s.text, s.title, s.previous.text if s.previous else ""])))
-    for fact in facts(sentence):
-        if _states(context, fact):
-            continue
-        folded = fold(fact)
-        if any(folded in fold(e) or fold(e) in folded for e in s.entities):
-            continue  # a named thing of the question that the passage's report states
+    absent = [e for e in question_entities if e not in s.entities]
+    if absent and (all_named or len(absent) == len(question_entities)):
+        return f"passage [{passage.marker}] is not about {', '.join(absent)}"
+    raw = f"{s.text} {s.title}"  # not the sentence before: the citation must hold what it is cited for
+    context = _key(raw)
+    numbers = set(_NUMBER.findall(raw))
+    for m in _NUMBER.finditer(sentence):
+        # the whole number ("7" is not in "11.7"), and with the noun it counts when one follows ("6 năm")
+        # and a year with the word before it ("năm 2019" is not "nhiệm kỳ 2019")
+        counted = re.match(r"\s+([^\W\d_]+)", sentence[m.end() :])
+        before = re.search(r"([^\W\d_]+)\s+$", sentence[: m.start()]) if _YEAR.fullmatch(m.group()) else None
+        phrase = " ".join(w for w in (before and before.group(1), m.group(), counted and counted.group(1))
+                          if w and not w[0].isupper())
+        if m.group() not in numbers or (phrase != m.group() and _key(phrase) not in context):
+            return f"'{phrase}' is not in passage [{passage.marker}]"
+    stated_elsewhere = [fold(e) for e in s.entities]
+    for fact in [f for f in facts(sentence) if not _NUMBER.fullmatch(f)] + _asked_marks(question, sentence):
+        if _states(context, fact) or any(fold(fact) in e or e in fold(fact) for e in stated_elsewhere):
+            continue  # in the passage, or a named thing of the question that the passage's report states
         return f"'{fact}' is not in passage [{passage.marker}]"
     words = set(lexical_tokens(sentence))
     if words:
@@ -128,6 +144,14 @@ def support(sentence: str, passage: Passage, question_entities: tuple[str, ...])
         if share < MIN_WORD_SHARE:
             return f"only {share:.0%} of its words are in passage [{passage.marker}]"
     return ""
+
+
+def _asked_marks(question: str, sentence: str) -> list[str]:
+    """Capitalised words and codes of the question ("hạng Ba", "số IV") that the sentence repeats:
+    what tells a near-miss question from the one the passage answers."""
+    words = [w.group(0) for w in _WORD.finditer(question)][1:]  # the first word is capitalised anyway
+    said = set(_key(sentence).split())
+    return [w for w in words if w[0].isupper() and _key(w).strip() in said]
 
 
 def narrow(sentence: str, passage: Passage) -> tuple[int, int]:
@@ -142,22 +166,25 @@ def narrow(sentence: str, passage: Passage) -> tuple[int, int]:
     return s.start, s.end
 
 
-def verify(generated: str, passages: list[Passage], question_entities: tuple[str, ...] = ()) -> list[Checked]:
+def verify(generated: str, passages: list[Passage], question_entities: tuple[str, ...] = (),
+           question: str = "") -> list[Checked]:
     """Every sentence of `generated`, kept (cited to a passage that supports it) or dropped."""
     by_marker = {p.marker: p for p in passages}
+    # one passage names everything the question names: each sentence must cite such a passage
+    all_named = any(set(question_entities) <= p.sentence.entities for p in passages)
     out = []
     for sentence, markers in split_generated(generated):
         notes = [f"[{n}] was not given" for n in markers if n not in by_marker]
         own = [by_marker[n] for n in markers if n in by_marker]
         chosen, note = None, ""
         for p in own:
-            why = support(sentence, p, question_entities)
+            why = support(sentence, p, question_entities, all_named, question)
             if not why:
                 chosen = p
                 break
             notes.append(why)
         if chosen is None:  # no marker, or none that holds: the first given passage that does
-            chosen = next((p for p in passages if p not in own and not support(sentence, p, question_entities)), None)
+            chosen = next((p for p in passages if p not in own and not support(sentence, p, question_entities, all_named, question)), None)
             if chosen is not None:
                 note = "re-cited: " + ("; ".join(notes) if notes else "no marker")
             else:
