@@ -212,6 +212,14 @@ CENTRE = _report(
     "Trung tâm y tế huyện Đông Sơn vừa tổ chức hội nghị tổng kết công tác năm 2024.", CENTRE_YEAR,
 )
 
+# an office asked about, stated only as the deputy's
+FAIR_DEPUTY = "Phó Chủ tịch UBND huyện Lê Văn Tám phát biểu khai mạc hội chợ."
+FAIR = _report(
+    "fair", "Huyện Tân Phước khai mạc hội chợ nông sản",
+    "Sáng 2/9/2024, huyện Tân Phước khai mạc hội chợ nông sản lần thứ nhất.", FAIR_DEPUTY,
+    "Hội chợ có 120 gian hàng của các hợp tác xã.",
+)
+
 # neighbours, offsets: two paragraphs and two chunks
 TWO_CHUNKS_P1 = ("Sáng 1/7/2024, phường Tân Định ra mắt tổ hòa giải mới.", "Tổ có bảy thành viên.")
 TWO_CHUNKS_P2 = ("Tổ trưởng là bà Lê Thị Nhàn.", "Tổ họp mỗi tháng một lần.", "Kinh phí do phường cấp.")
@@ -548,6 +556,15 @@ def test_refuses_metadata_the_text_does_not_state(question, kind):
 def test_refuses_a_date_of_another_event():
     result = answer("Bác sĩ Lý Văn Sang ở bệnh viện Bình Yên tốt nghiệp năm nào?", BINH_YEN)
     assert result.refused
+
+
+def test_refuses_an_office_stated_only_as_the_deputys():
+    result = answer("Chủ tịch UBND huyện Tân Phước phát biểu khai mạc hội chợ là ai?", FAIR)
+    assert result.refused and result.reason == "the passages name that office only as deputy, former or acting"
+    ev = evidence("Chủ tịch UBND huyện Tân Phước phát biểu khai mạc hội chợ là ai?", FAIR)
+    assert _sentence(ev, FAIR_DEPUTY).other_office
+    # the deputy asked for is answered
+    assert _quotes(answer("Phó Chủ tịch UBND huyện Tân Phước phát biểu khai mạc hội chợ là ai?", FAIR)) == [FAIR_DEPUTY]
 
 
 # --- the evidence bundle -----------------------------------------------------------------

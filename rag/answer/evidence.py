@@ -22,7 +22,7 @@ from langchain_core.documents import Document
 from langchain_core.runnables import RunnableSerializable
 from pydantic import ConfigDict
 
-from rag.answer.kinds import contains_phrase, holds_list, keys, states_kind
+from rag.answer.kinds import asked_roles, contains_phrase, holds_list, keys, names_other_office, states_kind
 from rag.answer.question import Question, analyze
 from rag.retrieval.corpus_stats import CorpusStats
 from rag.text.normalize import fold
@@ -76,6 +76,7 @@ class SentenceEvidence:
     previous: Neighbour | None  # the sentences before and after it in its paragraph
     following: Neighbour | None
     parts: tuple[Part, ...] = ()  # of a long sentence with several ";" clauses, shortest first
+    other_office: bool = False  # names an office the question asks about only as deputy/former/acting
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
         # whole texts are searched only for the names that place the event ("ở X", "số III")
         whole = {d: keys(r.text) for d, r in reports.items()} if question.event_entities else {}
         weights = self._weights(question)
+        roles = asked_roles(question.text)
         concept = {t: v for t, v in weights.items() if t in set(question.subject)}
         openings = {d: set(lexical_tokens(_opening(r))) for d, r in reports.items()}
         sims = self.similarity(question.text, [(d, s) for d, s, _, _ in spans]) if self.similarity else {}
@@ -153,6 +155,7 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
                 similarity_z=corpus.similarity_z(cosine) if corpus and cosine is not None else None,
                 states_kind=states_kind(text, question.kind, question.counted), holds_list=holds_list(text),
                 entities=found, previous=previous, following=following, parts=parts,
+                other_office=names_other_office(text, roles),
             ))
         missing = frozenset(entities) - frozenset().union(*(s.entities for s in out)) if out else frozenset(entities)
         metadata = _metadata(question, reports, sentences_of, [s.doc_id for s in out if s.entities or not entities])

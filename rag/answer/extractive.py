@@ -109,6 +109,7 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
             and c.s.concept >= min_concept
             and (c.s.states_kind or ev.question.kind not in STRICT_KINDS)
             and (c.s.entities or not ev.entities)
+            and not c.s.other_office
         ]
 
     def _score(self, ev: Evidence) -> list[_Scored]:
@@ -146,6 +147,9 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
         passing = [c for c in passing if c.s.states_kind or ev.question.kind not in STRICT_KINDS]
         if not passing:
             return f"no sentence states the {ev.question.kind} asked for"
+        named = [c for c in passing if c.s.entities or not ev.entities]
+        if named and all(c.s.other_office for c in named):
+            return "the passages name that office only as deputy, former or acting"
         return "no matching sentence names what the question names"
 
     def _select(self, ev: Evidence, usable: list[_Scored], scored: list[_Scored]) -> list[_Scored] | None:

@@ -107,3 +107,27 @@ _NAME = re.compile(rf"{_TITLES}\s+({_CAP}(?:\s+{_PART}){{1,3}})|\b({_SURNAMES}(?
 def person_names(text: str) -> list[str]:
     """Names of people in a text, in order ("Trần Văn An", "bà Lê Thị Bình" -> "Lê Thị Bình")."""
     return list(dict.fromkeys(m.group(1) or m.group(2) for m in _NAME.finditer(text)))
+
+
+_ROLE_KEYS = sorted({match_key(r) for r in _P.roles}, key=len, reverse=True)
+_MODIFIED = re.compile(rf"\b(?:{alternation(tuple(match_key(m) for m in _P.role_modifiers))})\s+$")
+
+
+def asked_roles(question: str) -> list[str]:
+    """Offices the question names as they are, not as deputy/former/acting ("Bí thư Tỉnh ủy")."""
+    key = match_key(question)
+    return [r for r in _ROLE_KEYS if any(not _MODIFIED.search(key[: m.start()]) for m in _word_matches(r, key))]
+
+
+def names_other_office(sentence: str, roles: list[str]) -> bool:
+    """The sentence names an asked office only with a modifier: "Phó Bí thư …" for "Bí thư …"."""
+    key = match_key(sentence)
+    for role in roles:
+        found = list(_word_matches(role, key))
+        if found and all(_MODIFIED.search(key[: m.start()]) for m in found):
+            return True
+    return False
+
+
+def _word_matches(phrase: str, key: str):
+    return re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", key)

@@ -56,6 +56,7 @@ class LanguageProfile:
     surnames: tuple[str, ...]
     person_titles: tuple[str, ...]
     roles: tuple[str, ...]
+    role_modifiers: tuple[str, ...]
     orgs: tuple[str, ...]
     resolution_words: tuple[str, ...]
     resolution_codes: tuple[str, ...]  # fragments
@@ -120,6 +121,7 @@ def load(path: str | Path) -> LanguageProfile:
         surnames=_nfc(ev["surnames"]),
         person_titles=_nfc(ev["person_titles"]),
         roles=_nfc(ev["roles"]),
+        role_modifiers=_nfc(ev["role_modifiers"]),
         orgs=_nfc(ev["orgs"]),
         resolution_words=_nfc(ev["resolution_words"]),
         resolution_codes=tuple(ev["resolution_codes"]),
