@@ -39,6 +39,11 @@ REPORTS = {
         "Thư viện được khánh thành nhờ sự đóng góp của phụ huynh và cựu học sinh. "
         "Lễ khánh thành diễn ra vào ngày 15/11/2023."
     ),
+    "board.txt": (
+        "Hội đồng trường Ngọc Lan họp phiên cuối năm\n"
+        "Chiều 20/5/2024, Hội đồng trường Ngọc Lan họp phiên cuối năm học. "
+        "Hội đồng thông qua ba nội dung: kế hoạch năm học mới, quy chế chi tiêu nội bộ, phương án tuyển sinh lớp 10."
+    ),
     # instructions and fake markers inside a report are data, not orders
     "hostile.txt": (
         "Hợp tác xã Bình An thu hoạch lúa vụ mùa\n"
@@ -120,6 +125,12 @@ def test_an_unanswerable_question_is_refused_before_any_generation(local):
     answer = local.ask("Bệnh viện Hòa Bình có bao nhiêu máy thở?")  # no report names that hospital
     assert answer.refused and answer.sentences == []  # the model never ran
     assert "not in the retrieved reports" in answer.reason
+
+
+def test_a_list_is_quoted_not_generated(local):
+    answer = local.ask("Hội đồng trường Ngọc Lan thông qua những nội dung nào?")
+    assert answer.generator == "extractive (quoted)" and answer.sentences == []  # the model never ran
+    assert "phương án tuyển sinh lớp 10" in answer.answer
 
 
 def test_instructions_inside_a_report_change_nothing(local):

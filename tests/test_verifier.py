@@ -122,6 +122,11 @@ def test_an_invented_sentence_around_true_names_is_dropped():
     assert not c.verified and "of its words are in passage" in c.note
 
 
+def test_a_sentence_restating_the_question_is_dropped():
+    c = _only("Khoa Nhi có bao nhiêu giường bệnh và máy thở [3].")
+    assert not c.verified and "restates the question" in c.note
+
+
 def test_each_sentence_is_judged_alone():
     checked = verify("Người cắt băng là bác sĩ Trần Minh Khôi [2]. Khoa có 40 máy thở [3].", PASSAGES)
     assert [c.verified for c in checked] == [True, False]

@@ -78,7 +78,7 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
         usable = self._usable(ev, scored)
         if not usable:
             return self._refuse(ev, self._why_not(ev, scored))
-        if _asks_list(ev):
+        if asks_list(ev):
             # prefer the sentences holding a list, if nearly as relevant
             best = max(c.evidence for c in usable)
             lists = [c for c in usable if c.s.holds_list and c.s.states_kind and c.evidence >= 0.8 * best]
@@ -204,7 +204,7 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
 
     def _compose(self, ev: Evidence, chosen: list[_Scored]) -> Answer:
         citations, parts = [], []
-        listing = _asks_list(ev)
+        listing = asks_list(ev)
         for marker, c in enumerate(chosen, start=1):
             s = c.s
             start, end = (s.start, s.end) if listing and s.holds_list else self._narrowed(s, ev.question.kind)
@@ -226,7 +226,8 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
         return s.start, s.end
 
 
-def _asks_list(ev: Evidence) -> bool:
+def asks_list(ev: Evidence) -> bool:
+    """A list, or several people/places/bodies (\"những tỉnh nào\")."""
     return ev.question.kind == "list" or (ev.question.plural and ev.question.kind in _LISTED_KINDS)
 
 

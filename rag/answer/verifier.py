@@ -10,7 +10,8 @@ another given passage) supports it:
   near-miss ("… số 5" when the reports say "số 3") fails;
 - the passage (or its report) states the question's named things: all of them, or, when no
   given passage states all (a question about two reports), at least one;
-- most of the sentence's words are the passage's (no claim added around true names).
+- most of the sentence's words are the passage's (no claim added around true names);
+- it states, not asks: a sentence with "bao nhiêu", "nào", "ai" restates the question.
 
 Each kept citation is narrowed to the clauses of the passage sentence that state the
 sentence's facts. Numbers are compared as written: a verified answer never rewrites them.
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 
 from rag.answer.evidence import SentenceEvidence
 from rag.text.normalize import fold, match_key
+from rag.text.profile import alternation, profile
 from rag.text.sentences import split_spans
 from rag.text.tokens import lexical_tokens
 
@@ -29,6 +31,7 @@ _MARKER = re.compile(r"\s*\[(\d+)\]")
 _WORD = re.compile(r"[^\W\d_]+")
 _NUMBER = re.compile(r"\d+(?:[.,:/–-]\d+)*")
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_ASKING = re.compile(rf"(?<!\w)(?:{alternation(profile().asking_words)})(?!\w)")
 MIN_WORD_SHARE = 0.6
 
 
@@ -117,6 +120,8 @@ def support(sentence: str, passage: Passage, question_entities: tuple[str, ...],
     report) must state every named thing of the question, else (a question about several reports)
     at least one."""
     s = passage.sentence
+    if _ASKING.search(match_key(sentence)):
+        return "it restates the question"
     absent = [e for e in question_entities if e not in s.entities]
     if absent and (all_named or len(absent) == len(question_entities)):
         return f"passage [{passage.marker}] is not about {', '.join(absent)}"

@@ -110,7 +110,7 @@ def aggregate(outcomes: list[dict]) -> dict[str, float | None]:
     generated = [s for o in outcomes for s in o.get("sentences", [])]
     out["verifier_dropped"] = _mean([float(not s["verified"]) for s in generated])
     llm = [o for o in outcomes if o.get("generator", "extractive") != "extractive" and not o["refused"]]
-    out["llm_fallback_rate"] = _mean([float(o["generator"].startswith("extractive")) for o in llm])
+    out["llm_fallback_rate"] = _mean([float(o["generator"] == "extractive (llm unverified)") for o in llm])
     return out
 
 

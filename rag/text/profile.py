@@ -44,6 +44,7 @@ class LanguageProfile:
     plural: tuple[str, ...]
     question_words: frozenset[str]
     question_words_plain: frozenset[str]
+    asking_words: tuple[str, ...]
     frame_words: frozenset[str]
     frame_words_plain: frozenset[str]
     asked_compounds: frozenset[str]  # folded two-syllable nouns naming the type asked for
@@ -110,6 +111,7 @@ def load(path: str | Path) -> LanguageProfile:
         plural=_folded(q["plural"]),
         question_words=_syllables(q["question_words"], match_key),
         question_words_plain=_syllables(q["question_words_plain"], fold),
+        asking_words=tuple(match_key(w) for w in q["asking_words"]),
         frame_words=_syllables(q["frame_words"], match_key),
         frame_words_plain=_syllables(q["frame_words_plain"], fold),
         asked_compounds=frozenset(_folded(q["asked_compounds"])),
