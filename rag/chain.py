@@ -122,6 +122,13 @@ class Pipeline:
         for event in events(evidence) if events else [self.answerer.invoke(evidence)]:
             yield finish(payload, event) if isinstance(event, Answer) else event
 
+    def resolve(self, question: str, history: list) -> str:
+        """A follow-up made standalone: by the model when the answerer has one, else by rule."""
+        from rag.answer.followup import LLMFollowupRewriter, rewrite_followup
+
+        chat = getattr(self.answerer, "chat", None)
+        return LLMFollowupRewriter(chat)(question, history) if chat is not None else rewrite_followup(question, history)
+
     def evidence_for(self, question: str, **options):
         """The evidence bundle an answerer would get for this question (for fitting and debugging)."""
         payload = retrieval_step(self.retriever, self.store, self.sentence_search).invoke({"question": question, **options})

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,31 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextmanager
+def running_server(command: list[str], ready, folder: Path, timeout: float, **popen):
+    """A real server process, yielded once `ready()` holds (it may raise while starting up); its
+    output goes to folder/server.log, shown if it never gets ready. Stopped on exit."""
+    log_path = folder / "server.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, **popen)
+        deadline = time.time() + timeout
+        while True:
+            try:
+                if ready():
+                    break
+            except Exception:  # noqa: BLE001 — not listening yet
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                proc.kill()
+                raise RuntimeError(f"{command[0]} did not start: {log_path.read_text()[-2000:]}")
+            time.sleep(0.3)
+        try:
+            yield proc
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory):
     """A real Chroma server (`chroma run`) on a free loopback port."""
@@ -56,26 +82,10 @@ def chroma_server(tmp_path_factory):
     port = _free_port()
     path = tmp_path_factory.mktemp("chroma-server")
     chroma = Path(sys.executable).parent / "chroma"
-    log = open(path / "server.log", "wb")
-    proc = subprocess.Popen(
-        [str(chroma), "run", "--path", str(path / "data"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while True:
-        try:
-            chromadb.HttpClient(host="127.0.0.1", port=port).heartbeat()
-            break
-        except Exception:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                raise RuntimeError(f"chroma run did not start: {(path / 'server.log').read_text()[-2000:]}") from None
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    command = [str(chroma), "run", "--path", str(path / "data"), "--host", "127.0.0.1", "--port", str(port)]
+    with running_server(command, lambda: chromadb.HttpClient(host="127.0.0.1", port=port).heartbeat(), path, 30,
+                        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"}):
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="session")

@@ -11,10 +11,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -22,6 +20,8 @@ import pytest
 
 from rag.answer.citations import REFUSAL
 from rag.settings import Settings, default_cache
+
+from .conftest import _free_port, running_server
 
 pytestmark = pytest.mark.slow
 
@@ -53,12 +53,6 @@ REPORTS = {
         "Giám đốc hợp tác xã là ông Đinh Văn Lực."
     ),
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -150,6 +144,16 @@ def test_the_answer_streams_before_it_is_verified(local):
     assert "15/11/2023" in final.answer and final.citations[0].doc_id == "library"
 
 
+def test_a_follow_up_is_rewritten_by_the_model_from_the_previous_answer(local):
+    from rag.answer.followup import Turn
+
+    first = local.ask("Trưởng khoa Hồi sức của Bệnh viện Tâm Đức là ai?")
+    history = [Turn("Trưởng khoa Hồi sức của Bệnh viện Tâm Đức là ai?", first.answer, first.refused)]
+    resolved = local.resolve("Khoa đó có bao nhiêu máy thở?", history)
+    assert "Hồi sức" in resolved and resolved.endswith("?") and ":" not in resolved
+    assert "9" in local.ask(resolved).answer
+
+
 def test_the_cli_answers_with_the_llm(indexed, gguf):
     env = {**os.environ, "BAOCAO_HOME": str(indexed.home), "BAOCAO_LLM_MODEL": str(gguf)}
     done = subprocess.run(
@@ -173,29 +177,16 @@ def test_a_missing_model_file_is_a_clear_error(indexed, tmp_path):
 def llama_server(gguf, tmp_path_factory):
     """A real OpenAI-compatible server (`python -m llama_cpp.server`) on a free loopback port."""
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
-    log = open(log_path, "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", "qwen-local",
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "1"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
     url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.time() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/models", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                raise RuntimeError(f"llama_cpp.server did not start: {log_path.read_text()[-2000:]}") from None
-            time.sleep(0.5)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", "qwen-local",
+               "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "1"]
+
+    def ready() -> bool:
+        with urllib.request.urlopen(f"{url}/models", timeout=2) as r:
+            return r.status == 200
+
+    with running_server(command, ready, tmp_path_factory.mktemp("llama-server"), 120):
+        yield url
 
 
 def test_an_openai_compatible_server_answers_through_the_same_chain(indexed, llama_server):

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from rag.answer.citations import Answer
-from rag.answer.followup import Turn, rewrite_followup
+from rag.answer.followup import Turn
 from rag.chain import Pipeline, open_pipeline
 from rag.ingest.convert import SUPPORTED
 from rag.ingest.pipeline import IngestResult, ingest
@@ -53,16 +53,16 @@ class ChatService:
     # --- questions ---
     def ask(self, question: str, history: list[Turn], doc_ids=None, years=None, k=None, mode=None) -> tuple[str, Answer]:
         """(the question as resolved against the conversation, the cited answer)."""
-        resolved = rewrite_followup(question.strip(), history)
         pipeline = self.pipeline.with_mode(mode) if mode else self.pipeline
+        resolved = pipeline.resolve(question.strip(), history)
         answer = pipeline.ask(resolved, k=k, doc_ids=doc_ids or None, years=years or None)
         return resolved, answer
 
     def ask_stream(self, question: str, history: list[Turn], doc_ids=None, years=None, k=None,
                    mode=None) -> Iterator[tuple[str, str | Answer]]:
         """(resolved question, event): the generated text as it comes, then the final Answer."""
-        resolved = rewrite_followup(question.strip(), history)
         pipeline = self.pipeline.with_mode(mode) if mode else self.pipeline
+        resolved = pipeline.resolve(question.strip(), history)
         for event in pipeline.stream(resolved, k=k, doc_ids=doc_ids or None, years=years or None):
             yield resolved, event
 

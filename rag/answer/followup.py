@@ -2,7 +2,8 @@
 
 "Còn tỉnh nào khác?" or "Ông ấy giữ chức vụ gì?" only make sense after a first
 question. The extractive default rewrites them from what the previous turn was
-about; an LLM rewriter can replace `rewrite_followup` behind the same signature.
+about; with an LLM configured, `LLMFollowupRewriter` has the model rewrite them from the
+previous question and answer (falling back to the rule when the model's rewrite is unusable).
 """
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ import re
 from dataclasses import dataclass
 
 from rag.answer.kinds import person_names
-from rag.text.normalize import fold
+from rag.text.normalize import fold, match_key
 
 # Pronouns and openers that lean on the previous turn (matched on the folded question).
 _PRONOUN = re.compile(r"\b(ong ay|ba ay|dong chi ay|nguoi do|nguoi nay|ho|he|she|they|him|her)\b")
 _LEANING = re.compile(
     r"^(con|the con|va|vay|con ve|what about|and|how about)\b|\b(khac|nua|do|nay|ay|kia|it|that|there)\b\W*$"
 )
+# "khoa đó", "hội nghị này": a demonstrative after a noun points back (accented only: folded "do" is also "by")
+_DEMONSTRATIVE = re.compile(r"(?<=\w )(?:đó|này|ấy|kia)(?!\w)")
 _MAX_FOLLOWUP_WORDS = 10
 
 
@@ -27,14 +30,19 @@ class Turn:
     refused: bool
 
 
+def leans_on_previous(question: str, history: list[Turn]) -> bool:
+    """A short question with a pronoun ("ông ấy") or an opener ("Còn …", "… khác?") after a first turn."""
+    folded = fold(question).strip()
+    return bool(history) and len(folded.split()) <= _MAX_FOLLOWUP_WORDS and bool(
+        _PRONOUN.search(folded) or _LEANING.search(folded) or _DEMONSTRATIVE.search(match_key(question)))
+
+
 def rewrite_followup(question: str, history: list[Turn]) -> str:
     """The question made standalone, or unchanged when it already stands alone."""
-    if not history:
+    if not leans_on_previous(question, history):
         return question
     previous = history[-1]
     folded = fold(question).strip()
-    if len(folded.split()) > _MAX_FOLLOWUP_WORDS:
-        return question
     pronoun = _PRONOUN.search(folded)
     if pronoun and not previous.refused:
         names = [n for n in person_names(previous.answer) if fold(n) not in fold(previous.question)]
@@ -47,3 +55,36 @@ def rewrite_followup(question: str, history: list[Turn]) -> str:
     if pronoun or _LEANING.search(folded):
         return f"{previous.question} {question}"
     return question
+
+
+# What a model may put before the question it was asked to write
+_PREFIX = re.compile(r"^\s*(?:(?:assistant|user|trợ lý|người dùng|câu hỏi(?: đầy đủ| viết lại| mới)?|question)\s*:\s*)+",
+                     re.IGNORECASE)
+
+
+def clean_rewrite(text: str) -> str:
+    """The model's rewrite as a bare question: first line, no role or label prefix, no quotes."""
+    line = next((ln for ln in text.strip().splitlines() if ln.strip()), "")
+    return _PREFIX.sub("", line).strip().strip("\"“”'«»").strip()
+
+
+class LLMFollowupRewriter:
+    """Rewrites a follow-up into a standalone question from the previous question and answer."""
+
+    def __init__(self, chat) -> None:
+        self.chat = chat
+
+    def __call__(self, question: str, history: list[Turn]) -> str:
+        if not leans_on_previous(question, history):
+            return question
+        from rag.answer.generated import followup_prompt
+
+        previous = history[-1]
+        answer = re.sub(r"\s*\[\d+\]", "", previous.answer)
+        messages = followup_prompt().format_messages(
+            previous_question=previous.question, previous_answer=answer, question=question)
+        rewritten = clean_rewrite(str(self.chat.invoke(messages).content))
+        # unusable (empty, a whole answer, the question unchanged): the rule still resolves it
+        if not rewritten or len(rewritten) > 3 * len(question) + 120 or rewritten == question:
+            return rewrite_followup(question, history)
+        return rewritten

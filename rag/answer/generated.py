@@ -44,6 +44,13 @@ def prompt() -> tuple[str, ChatPromptTemplate]:
     return data["version"], ChatPromptTemplate.from_messages([*messages, ("human", data["user"])])
 
 
+@lru_cache(maxsize=1)
+def followup_prompt() -> ChatPromptTemplate:
+    """The prompt that makes a follow-up question standalone (same file, same version)."""
+    data = tomllib.loads(_PROMPT_FILE.read_text(encoding="utf-8"))["followup"]
+    return ChatPromptTemplate.from_messages([("system", data["system"]), ("human", data["user"])])
+
+
 def _literal(text: str) -> str:
     return text.replace("{", "{{").replace("}", "}}")
 

@@ -203,15 +203,15 @@ def _answerer_id(pipeline) -> str:
 
 def _conversation(pipeline):
     """Answers a question after its conversation's earlier questions, follow-ups resolved as the chat does."""
-    from rag.answer.followup import Turn, rewrite_followup
+    from rag.answer.followup import Turn
 
     def ask(question: str, history: list[str]) -> dict:
         turns: list[Turn] = []
         for earlier in history:
-            resolved = rewrite_followup(earlier, turns)
+            resolved = pipeline.resolve(earlier, turns)
             answer = pipeline.ask(resolved)
             turns.append(Turn(resolved, answer.answer, answer.refused))
-        return pipeline.ask(rewrite_followup(question, turns)).to_dict()
+        return pipeline.ask(pipeline.resolve(question, turns)).to_dict()
 
     return ask
 
