@@ -98,8 +98,8 @@ def main() -> None:
                 continue
             tried["near-miss"] += 1
             q = item.question.rstrip(" ?")
-            [checked] = verify(f"{q}: {fact} [1]", passages, ev.entities, item.question)
-            caught["near-miss"] += not checked.verified
+            checks = verify(f"{q}: {fact} [1]", passages, ev.entities, item.question)
+            caught["near-miss"] += not all(c.verified for c in checks)
             continue
         gated = gate.invoke(ev)
         if gated.refused:
@@ -110,8 +110,9 @@ def main() -> None:
         lead = passages[0]
         sentence = lead.sentence.text
         correct += 1
-        [checked] = verify(f"{sentence} [1]", passages, ev.entities, item.question)
-        kept_correct += checked.verified and checked.passage.marker == 1
+        checks = verify(f"{sentence} [1]", passages, ev.entities, item.question)
+        checked = checks[0]
+        kept_correct += all(c.verified and c.passage.marker == 1 for c in checks)
         if args.show and not (checked.verified and checked.passage.marker == 1):
             print(f"DROPPED correct: {sentence[:160]}\n   {checked.note}")
         others = [d for d in texts if d != lead.sentence.doc_id]
@@ -120,13 +121,13 @@ def main() -> None:
         for kind, corrupted in corruptions(sentence, [n for d in others for n in names[d]],
                                            [p for d in others for p in places[d]], context).items():
             tried[kind] += 1
-            [checked] = verify(f"{corrupted} [1]", passages, ev.entities, item.question)
-            caught[kind] += not checked.verified
-            if checked.verified and args.show:
-                print(f"MISSED {kind}: {corrupted[:160]}\n   passage: {checked.passage.sentence.text[:160]}")
+            checks = verify(f"{corrupted} [1]", passages, ev.entities, item.question)  # may split anew
+            caught[kind] += not all(c.verified for c in checks)
+            if all(c.verified for c in checks) and args.show:
+                print(f"MISSED {kind}: {corrupted[:160]}\n   passage: {checks[0].passage.sentence.text[:160]}")
         if len(passages) > 1:
             tried["citation"] += 1
-            [checked] = verify(f"{sentence} [2]", passages, ev.entities, item.question)
+            checked = verify(f"{sentence} [2]", passages, ev.entities, item.question)[0]
             caught["citation"] += checked.verified and checked.passage.marker == 1 and passages[1].sentence.text != sentence
             if args.show and not (checked.verified and checked.passage.marker == 1):
                 print(f"MISSED citation: {sentence[:160]}\n   [2]: {passages[1].sentence.text[:160]}\n   {checked.note}")
