@@ -567,6 +567,13 @@ def test_refuses_an_office_stated_only_as_the_deputys():
     assert _quotes(answer("Phó Chủ tịch UBND huyện Tân Phước phát biểu khai mạc hội chợ là ai?", FAIR)) == [FAIR_DEPUTY]
 
 
+def test_a_person_asked_by_office_is_named_with_that_office():
+    assert _quotes(answer("Giám đốc bệnh viện cắt băng khai trương khoa Nhi là ai?", WARD)) == [WARD_CUTTER]
+    # the one who cut the ribbon is the director, not the head of a department
+    result = answer("Trưởng khoa cắt băng khai trương khoa Nhi là ai?", WARD)
+    assert result.refused and result.reason == "no passage names a person with the office asked about"
+
+
 # --- the evidence bundle -----------------------------------------------------------------
 
 def test_offsets_chunk_ids_and_ranks():

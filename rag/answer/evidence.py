@@ -22,7 +22,9 @@ from langchain_core.documents import Document
 from langchain_core.runnables import RunnableSerializable
 from pydantic import ConfigDict
 
-from rag.answer.kinds import asked_roles, contains_phrase, holds_list, keys, names_other_office, states_kind
+from rag.answer.kinds import (
+    asked_roles, contains_phrase, holds_list, keys, names_office, names_other_office, states_kind,
+)
 from rag.answer.question import Question, analyze
 from rag.retrieval.corpus_stats import CorpusStats
 from rag.text.normalize import fold
@@ -77,6 +79,7 @@ class SentenceEvidence:
     following: Neighbour | None
     parts: tuple[Part, ...] = ()  # of a long sentence with several ";" clauses, shortest first
     other_office: bool = False  # names an office the question asks about only as deputy/former/acting
+    office: bool = False  # names an office the question asks about, as it is
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,7 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
                 similarity_z=corpus.similarity_z(cosine) if corpus and cosine is not None else None,
                 states_kind=states_kind(text, question.kind, question.counted), holds_list=holds_list(text),
                 entities=found, previous=previous, following=following, parts=parts,
-                other_office=names_other_office(text, roles),
+                other_office=names_other_office(text, roles), office=names_office(text, roles),
             ))
         missing = frozenset(entities) - frozenset().union(*(s.entities for s in out)) if out else frozenset(entities)
         metadata = _metadata(question, reports, sentences_of, [s.doc_id for s in out if s.entities or not entities])

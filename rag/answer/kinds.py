@@ -119,6 +119,12 @@ def asked_roles(question: str) -> list[str]:
     return [r for r in _ROLE_KEYS if any(not _MODIFIED.search(key[: m.start()]) for m in _word_matches(r, key))]
 
 
+def names_office(sentence: str, roles: list[str]) -> bool:
+    """The sentence names one of the asked offices as it is (not as deputy/former/acting)."""
+    key = match_key(sentence)
+    return any(not _MODIFIED.search(key[: m.start()]) for role in roles for m in _word_matches(role, key))
+
+
 def names_other_office(sentence: str, roles: list[str]) -> bool:
     """The sentence names an asked office only with a modifier: "Phó Bí thư …" for "Bí thư …"."""
     key = match_key(sentence)
