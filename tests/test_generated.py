@@ -42,7 +42,8 @@ REPORTS = {
     "board.txt": (
         "Hội đồng trường Ngọc Lan họp phiên cuối năm\n"
         "Chiều 20/5/2024, Hội đồng trường Ngọc Lan họp phiên cuối năm học. "
-        "Hội đồng thông qua ba nội dung: kế hoạch năm học mới, quy chế chi tiêu nội bộ, phương án tuyển sinh lớp 10."
+        "Hội đồng thông qua ba nội dung: kế hoạch năm học mới, quy chế chi tiêu nội bộ, phương án tuyển sinh lớp 10. "
+        "Các nội dung được triển khai theo Nghị quyết số 12/NQ-HĐT về đổi mới quản trị nhà trường."
     ),
     # instructions and fake markers inside a report are data, not orders
     "hostile.txt": (
@@ -121,10 +122,14 @@ def test_an_unanswerable_question_is_refused_before_any_generation(local):
     assert "not in the retrieved reports" in answer.reason
 
 
-def test_a_list_is_quoted_not_generated(local):
-    answer = local.ask("Hội đồng trường Ngọc Lan thông qua những nội dung nào?")
+@pytest.mark.parametrize("question, expected", [
+    ("Hội đồng trường Ngọc Lan thông qua những nội dung nào?", "phương án tuyển sinh lớp 10"),  # a list
+    ("Hội đồng trường Ngọc Lan triển khai các nội dung theo nghị quyết nào?", "Nghị quyết số 12/NQ-HĐT"),
+])
+def test_lists_and_official_names_are_quoted_not_generated(local, question, expected):
+    answer = local.ask(question)
     assert answer.generator == "extractive (quoted)" and answer.sentences == []  # the model never ran
-    assert "phương án tuyển sinh lớp 10" in answer.answer
+    assert expected in answer.answer
 
 
 def test_instructions_inside_a_report_change_nothing(local):

@@ -32,6 +32,7 @@ from rag.answer.verifier import Passage, verify
 from rag.text.normalize import fold
 
 _PROMPT_FILE = Path(__file__).with_name("prompt_vi.toml")
+QUOTED_KINDS = frozenset({"resolution", "org"})  # official names: quoted, not rewritten
 
 
 @lru_cache(maxsize=1)
@@ -77,11 +78,13 @@ class GeneratedAnswerer(RunnableSerializable[Evidence, Answer]):
         if gated.refused:
             yield dataclasses.replace(gated, generator=self.generator)
             return
-        if asks_list(ev) or ev.question.across or len({c.doc_id for c in gated.citations}) > 1:
-            # enumerations and answers spanning reports are quoted whole: a small model drops items
-            # (measured on the seeds: list questions 0.52 generated vs 0.81 quoted)
+        if asks_list(ev) or ev.question.across or len({c.doc_id for c in gated.citations}) > 1 \
+                or ev.question.kind in QUOTED_KINDS:
+            # quoted whole: enumerations and answers spanning reports (a small model drops items:
+            # list questions 0.52 generated vs 0.81 quoted on the seeds), and the names of bodies and
+            # resolutions, which it shortens ("Nghị quyết Trung ương 4 khóa XI, XII về …" -> "NQ T.Ư4")
             yield dataclasses.replace(gated, generator="extractive (quoted)",
-                                      reason=f"{gated.reason}; a list or several reports: quoted")
+                                      reason=f"{gated.reason}; quoted: a list, several reports or an official name")
             return
         passages = self.select(ev, gated)
         _, template = prompt()
