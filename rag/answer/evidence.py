@@ -22,9 +22,7 @@ from langchain_core.documents import Document
 from langchain_core.runnables import RunnableSerializable
 from pydantic import ConfigDict
 
-from rag.answer.kinds import (
-    asked_roles, contains_phrase, holds_list, keys, names_office, names_other_office, states_kind,
-)
+from rag.answer.kinds import asked_roles, contains_phrase, holds_list, keys, office_mentions, states_kind
 from rag.answer.question import Question, analyze
 from rag.retrieval.corpus_stats import CorpusStats
 from rag.text.normalize import fold
@@ -101,6 +99,7 @@ class Evidence:
     missing: frozenset[str]  # of those, the ones no retrieved report states
     metadata: tuple[MetadataEvidence, ...] = ()  # for source/author/published questions
     ledes: dict[str, int] = field(default_factory=dict)  # doc_id -> start of the sentence opening its body
+    offices: tuple[str, ...] = ()  # offices the question names as they are ("Trưởng Ban …"), match keys
 
 
 class EvidenceStep(RunnableSerializable[dict, Evidence]):
@@ -150,6 +149,7 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
             context = (set(lexical_tokens(previous.text if previous else "")) | openings[doc_id]) - tokens
             cosine = sims.get((doc_id, start))
             parts = _parts(report.text, start, end, weights, context | tokens, question) if end - start > _LONG_SENTENCE else ()
+            office, other_office = office_mentions(text, roles)
             out.append(SentenceEvidence(
                 doc_id=doc_id, title=report.meta.get("title", ""), chunk_id=report.chunk_id_at(start),
                 start=start, end=end, text=text, rank=rank,
@@ -158,11 +158,12 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
                 similarity_z=corpus.similarity_z(cosine) if corpus and cosine is not None else None,
                 states_kind=states_kind(text, question.kind, question.counted), holds_list=holds_list(text),
                 entities=found, previous=previous, following=following, parts=parts,
-                other_office=names_other_office(text, roles), office=names_office(text, roles),
+                other_office=other_office, office=office,
             ))
         missing = frozenset(entities) - frozenset().union(*(s.entities for s in out)) if out else frozenset(entities)
         metadata = _metadata(question, reports, sentences_of, [s.doc_id for s in out if s.entities or not entities])
-        return Evidence(question, tuple(out), tuple(entities), missing, metadata, {d: a for d, (a, _) in ledes.items()})
+        return Evidence(question, tuple(out), tuple(entities), missing, metadata, {d: a for d, (a, _) in ledes.items()},
+                        tuple(roles))
 
     # --- steps ---
     @staticmethod

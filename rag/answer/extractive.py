@@ -19,7 +19,7 @@ from langchain_core.runnables import RunnableSerializable
 
 from rag.answer.citations import REFUSAL, Answer, Citation
 from rag.answer.evidence import META_KINDS, Evidence, SentenceEvidence
-from rag.answer.kinds import STRICT_KINDS, asked_roles
+from rag.answer.kinds import STRICT_KINDS
 from rag.text.normalize import fold
 
 _COMPARE = re.compile(r"\b(so sanh|ca hai|khac nhau|giong nhau|compare|both)\b")
@@ -111,7 +111,7 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
             and (c.s.entities or not ev.entities)
             and not c.s.other_office
             # "Trưởng Ban X là ai?": the person is named with that office
-            and (c.s.office or ev.question.kind != "person" or not asked_roles(ev.question.text))
+            and (c.s.office or ev.question.kind != "person" or not ev.offices)
         ]
 
     def _score(self, ev: Evidence) -> list[_Scored]:
@@ -152,7 +152,7 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
         named = [c for c in passing if c.s.entities or not ev.entities]
         if named and all(c.s.other_office for c in named):
             return "the passages name that office only as deputy, former or acting"
-        if named and ev.question.kind == "person" and not any(c.s.office for c in named) and asked_roles(ev.question.text):
+        if named and ev.question.kind == "person" and ev.offices and not any(c.s.office for c in named):
             return "no passage names a person with the office asked about"
         return "no matching sentence names what the question names"
 

@@ -116,24 +116,17 @@ _MODIFIED = re.compile(rf"\b(?:{alternation(tuple(match_key(m) for m in _P.role_
 def asked_roles(question: str) -> list[str]:
     """Offices the question names as they are, not as deputy/former/acting ("Bí thư Tỉnh ủy")."""
     key = match_key(question)
-    return [r for r in _ROLE_KEYS if any(not _MODIFIED.search(key[: m.start()]) for m in _word_matches(r, key))]
+    return [r for r in _ROLE_KEYS if any(_unmodified(r, key))]
 
 
-def names_office(sentence: str, roles: list[str]) -> bool:
-    """The sentence names one of the asked offices as it is (not as deputy/former/acting)."""
+def office_mentions(sentence: str, roles: list[str]) -> tuple[bool, bool]:
+    """(names one of the offices as it is, names one of them only with a modifier: "Phó Bí thư …"
+    for "Bí thư …")."""
     key = match_key(sentence)
-    return any(not _MODIFIED.search(key[: m.start()]) for role in roles for m in _word_matches(role, key))
+    found = [occurrences for r in roles if (occurrences := _unmodified(r, key))]
+    return any(any(o) for o in found), any(not any(o) for o in found)
 
 
-def names_other_office(sentence: str, roles: list[str]) -> bool:
-    """The sentence names an asked office only with a modifier: "Phó Bí thư …" for "Bí thư …"."""
-    key = match_key(sentence)
-    for role in roles:
-        found = list(_word_matches(role, key))
-        if found and all(_MODIFIED.search(key[: m.start()]) for m in found):
-            return True
-    return False
-
-
-def _word_matches(phrase: str, key: str):
-    return re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", key)
+def _unmodified(phrase: str, key: str) -> list[bool]:
+    """For each occurrence of the office in `key`: True when no modifier stands before it."""
+    return [not _MODIFIED.search(key[: m.start()]) for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", key)]
