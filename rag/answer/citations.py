@@ -1,9 +1,11 @@
 """The cited answer and its citations: the JSON contract shared by the CLI, the eval and the UI."""
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 REFUSAL = "Không tìm thấy thông tin này trong các báo cáo."
+MARKER = re.compile(r"\s*\[(\d+)\]")  # a citation marker in an answer, with the space before it
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.answer.citations import MARKER
 from rag.answer.kinds import person_names
 from rag.text.normalize import fold, match_key
 
@@ -80,7 +81,7 @@ class LLMFollowupRewriter:
         from rag.answer.generated import followup_prompt
 
         previous = history[-1]
-        answer = re.sub(r"\s*\[\d+\]", "", previous.answer)
+        answer = MARKER.sub("", previous.answer)
         messages = followup_prompt().format_messages(
             previous_question=previous.question, previous_answer=answer, question=question)
         rewritten = clean_rewrite(str(self.chat.invoke(messages).content))

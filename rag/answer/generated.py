@@ -36,9 +36,14 @@ QUOTED_KINDS = frozenset({"resolution", "org"})  # official names: quoted, not r
 
 
 @lru_cache(maxsize=1)
+def _prompt_file() -> dict:
+    return tomllib.loads(_PROMPT_FILE.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def prompt() -> tuple[str, ChatPromptTemplate]:
     """(version, template) of the prompt file."""
-    data = tomllib.loads(_PROMPT_FILE.read_text(encoding="utf-8"))
+    data = _prompt_file()
     messages = [("system", data["system"])]
     for example in data.get("examples", []):  # literal turns: braces in them are not template fields
         messages += [("human", _literal(example["user"])), ("ai", _literal(example["assistant"]))]
@@ -48,7 +53,7 @@ def prompt() -> tuple[str, ChatPromptTemplate]:
 @lru_cache(maxsize=1)
 def followup_prompt() -> ChatPromptTemplate:
     """The prompt that makes a follow-up question standalone (same file, same version)."""
-    data = tomllib.loads(_PROMPT_FILE.read_text(encoding="utf-8"))["followup"]
+    data = _prompt_file()["followup"]
     return ChatPromptTemplate.from_messages([("system", data["system"]), ("human", data["user"])])
 
 

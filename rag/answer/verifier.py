@@ -21,13 +21,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.answer.citations import MARKER
 from rag.answer.evidence import SentenceEvidence
 from rag.text.normalize import fold, match_key
 from rag.text.profile import alternation, profile
 from rag.text.sentences import split_spans
 from rag.text.tokens import lexical_tokens
 
-_MARKER = re.compile(r"\s*\[(\d+)\]")
 _WORD = re.compile(r"[^\W\d_]+")
 _NUMBER = re.compile(r"\d+(?:[.,:/–-]\d+)*")
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -56,7 +56,7 @@ def split_generated(text: str) -> list[tuple[str, list[int]]]:
     Markers written after the last sentence ("A. B. [1], [2]") belong to it."""
     clean, marks = [], []  # marks: (offset in the clean text, marker)
     cursor = 0
-    for m in _MARKER.finditer(text):
+    for m in MARKER.finditer(text):
         clean.append(text[cursor : m.start()])
         marks.append((sum(map(len, clean)), int(m.group(1))))
         cursor = m.end()

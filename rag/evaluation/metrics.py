@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from rag.answer.citations import MARKER
 from rag.evaluation.dataset import EvalItem, normalized
 from rag.text.normalize import words
 
 RETRIEVAL_KS = (1, 3, 5)
-_MARKER = re.compile(r"\s*\[(\d+)\]")
 
 
 def ranked_reports(retrieved: list[dict]) -> list[str]:
@@ -68,13 +68,13 @@ def fact_recall(item: EvalItem, answer: str) -> float:
 
 def span_match(item: EvalItem, answer: str) -> float:
     """1.0 when the answer (markers removed) contains one of the gold spans, compared normalized."""
-    text = normalized(_MARKER.sub("", answer))
+    text = normalized(MARKER.sub("", answer))
     return float(any(normalized(span) in text for span in item.spans))
 
 
 def span_recall(item: EvalItem, answer: str) -> float:
     """Gold token recall: the best share of a gold span's syllables found in the answer."""
-    got = Counter(words(_MARKER.sub("", answer)))
+    got = Counter(words(MARKER.sub("", answer)))
     best = 0.0
     for span in item.spans:
         gold = Counter(words(span))
@@ -93,8 +93,8 @@ def citations_verbatim(result: dict, texts: dict[str, str]) -> float | None:
 
 def token_f1(gold: str, answer: str) -> float:
     """SQuAD-style F1 over syllables of the normalized texts (markers removed)."""
-    g = Counter(words(_MARKER.sub("", gold)))
-    a = Counter(words(_MARKER.sub("", answer)))
+    g = Counter(words(MARKER.sub("", gold)))
+    a = Counter(words(MARKER.sub("", answer)))
     common = sum((g & a).values())
     if not g or not a or not common:
         return 0.0
@@ -133,7 +133,7 @@ def citation_metrics(item: EvalItem, result: dict, texts: dict[str, str]) -> tup
         if not text:
             continue
         total += 1
-        match = _MARKER.match(marker)
+        match = MARKER.match(marker)
         cited = citations.get(int(match.group(1))) if match else None
         if cited and normalized(text) in normalized(texts.get(cited["doc_id"], "")[cited["start"] : cited["end"]]):
             supported += 1
