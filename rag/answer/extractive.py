@@ -3,7 +3,8 @@ evidence bundle (`rag.answer.evidence`).
 
 It leads with the sentence that best carries the question and states the kind of fact
 asked for, adds the sentences a list, a comparison or a "which reports" question needs,
-cites only the clauses of a long sentence that state a typed fact (who, when, how many), and refuses when the evidence is too weak: a named thing of the question is stated by no
+cites only the clauses of a long sentence that state a typed fact (who, when, how many),
+and refuses when the evidence is too weak: a named thing of the question is stated by no
 retrieved report, too little of the question is in any sentence (its terms weighted by
 rarity, and its meaning by sentence embedding), or no sentence states the asked kind.
 Cosine similarity alone cannot make that call (answerable and unanswerable questions

@@ -2,9 +2,10 @@
 selected, and the verifier keeps only the sentences its passages support.
 
 The decision to answer stays with the evidence: the extractive answerer runs first as the
-gate, and when it refuses, no model is called. Lists and answers spanning several reports are
-quoted (the extractive answer): a small model drops items of an enumeration. The model may still say the passages do not
-answer (a refusal); it never decides alone that something is in the reports. When no
+gate, and when it refuses, no model is called. Lists, answers spanning several reports and the
+names of bodies and resolutions are quoted (the extractive answer): a small model drops items of
+an enumeration and shortens official names. The model may still say the passages do not answer
+(a refusal); it never decides alone that something is in the reports. When no
 generated sentence survives verification, or none states the kind of fact asked (a number for
 "bao nhiêu"), the extractive answer is returned, flagged.
 
