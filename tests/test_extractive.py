@@ -229,6 +229,27 @@ TWO_CHUNKS = Report("two", _TWO_TEXT, {"title": "Phường Tân Định có tổ
 ALL.append(TWO_CHUNKS)
 
 
+# reason: the sentence restating the question states no cause; the one after it does
+LAKE_EVENT = "Tháng 5/2024, cá ở hồ Lạc Xuân chết hàng loạt."
+LAKE_CAUSE = "Nguyên nhân được xác định là do nước thải của xưởng nhuộm chảy vào hồ."
+LAKE = _report(
+    "lake", "Cá chết ở hồ Lạc Xuân", LAKE_EVENT, LAKE_CAUSE,
+    "Xã đã yêu cầu xưởng nhuộm ngừng hoạt động.",
+)
+# a restating sentence that points back ("Cách này …"): its answer is the sentence before
+MEAL_WAY = "Một cách đơn giản là chia nhỏ bữa ăn thành năm bữa trong ngày."
+MEAL_RESTATES = "Cách này giúp giảm cảm giác đầy bụng sau khi ăn."
+MEAL = _report(
+    "meal", "Ăn thế nào cho nhẹ bụng",
+    "Nhiều người thường thấy khó chịu sau bữa trưa.", MEAL_WAY, MEAL_RESTATES,
+    "Nên uống đủ nước giữa các bữa.",
+)
+# "những người nào": a described group, not the doctor named in the sentence before
+COFFEE_DOCTOR = "Chuyên gia Trần Thị Mơ, Bệnh viện Nhân Ái, cho rằng cà phê đặc giúp tỉnh táo nhưng chỉ trong thời gian ngắn."
+COFFEE_GROUP = "Người có bệnh tim mạch, mất ngủ hoặc đang mang thai không nên uống cà phê đặc."
+COFFEE = _report("coffee", "Uống cà phê đặc thế nào cho an toàn", COFFEE_DOCTOR, COFFEE_GROUP)
+
+
 # --- helpers -----------------------------------------------------------------------------
 
 @lru_cache(maxsize=1)
@@ -464,6 +485,49 @@ def test_publication_time_is_the_timestamp_line():
     result = answer("Bài về bệnh viện Phúc Thịnh đăng ngày nào?", CLINIC)
     assert result.reason == "kind=published from metadata"
     assert _quotes(result) == ["08:30, 12/3/2024"]
+
+
+def test_reason_question_cites_the_sentence_stating_the_cause():
+    question = "Vì sao cá ở hồ Lạc Xuân chết hàng loạt?"
+    ev = evidence(question, LAKE)
+    assert ev.question.kind == "reason"
+    assert _sentence(ev, LAKE_CAUSE).states_kind and not _sentence(ev, LAKE_EVENT).states_kind
+    result = answer(question, LAKE)
+    assert LAKE_CAUSE in _quotes(result)
+
+
+def test_a_cause_word_of_the_question_does_not_state_the_cause():
+    ev = evidence("Nguyên nhân nào khiến cá ở hồ Lạc Xuân chết hàng loạt?", LAKE)
+    assert ev.question.kind == "reason"
+    assert _sentence(ev, LAKE_CAUSE).states_kind  # "do"
+    report = _report("lake-khien", "Cá chết", "Nước thải khiến cá ở hồ Lạc Xuân chết hàng loạt.")
+    assert _sentence(evidence("Vì sao cá ở hồ Lạc Xuân chết?", report), report.text.split("\n")[1]).states_kind
+    assert not _sentence(evidence("Nguyên nhân nào khiến cá chết?", report), report.text.split("\n")[1]).states_kind
+
+
+def test_a_sentence_restating_the_question_brings_the_one_it_points_back_to():
+    question = "Cách nào giúp giảm cảm giác đầy bụng sau khi ăn?"
+    ev = evidence(question, MEAL)
+    restates = _sentence(ev, MEAL_RESTATES)
+    assert restates.points_back and restates.novelty < 0.5 and _sentence(ev, MEAL_WAY).novelty > 0.5
+    result = answer(question, MEAL)
+    assert _quotes(result)[:2] == [MEAL_WAY, MEAL_RESTATES]
+
+
+def test_who_among_people_is_answered_by_a_described_group():
+    question = "Những người nào không nên uống cà phê đặc?"
+    ev = evidence(question, COFFEE)
+    assert ev.question.kind == "person" and ev.question.plural
+    assert _sentence(ev, COFFEE_GROUP).states_kind and _sentence(ev, COFFEE_DOCTOR).states_kind
+    assert _quotes(answer(question, COFFEE))[0] == COFFEE_GROUP
+    # one person asked for: a group is not a name
+    assert not _sentence(evidence("Ai không nên uống cà phê đặc?", COFFEE), COFFEE_GROUP).states_kind
+
+
+def test_acronyms_are_not_question_words_and_address_words_are_not_names():
+    assert analyze("WHO khuyến cáo gì về muối?").kind == "other"  # not "who"
+    assert analyze("AI giúp bác sĩ đọc phim X-quang thế nào?").kind == "other"  # not "ai"
+    assert analyze("Anh Tùng bắt đầu chạy bộ từ khi nào?").entities == ("tùng",)
 
 
 # --- refusals, one per reason --------------------------------------------------------------

@@ -22,7 +22,9 @@ from langchain_core.documents import Document
 from langchain_core.runnables import RunnableSerializable
 from pydantic import ConfigDict
 
-from rag.answer.kinds import asked_roles, contains_phrase, holds_list, keys, office_mentions, states_kind
+from rag.answer.kinds import (
+    asked_roles, contains_phrase, holds_list, keys, office_mentions, points_back, states_kind,
+)
 from rag.answer.question import Question, analyze
 from rag.retrieval.corpus_stats import CorpusStats
 from rag.text.normalize import fold
@@ -33,6 +35,7 @@ _LEDE_CHARS = 300  # the opening of a report names its event: place, date, who
 _LONG_SENTENCE = 200  # longer sentences are also offered clause by clause
 _CLAUSE_END = re.compile(r"[;:]\s+")
 META_KINDS = ("source", "author", "published")
+RESTATES_BELOW = 0.5  # novelty under which a sentence only restates the question
 SentenceSimilarity = Callable[[str, list[tuple[str, int]]], dict[tuple[str, int], float]]
 
 
@@ -78,6 +81,10 @@ class SentenceEvidence:
     parts: tuple[Part, ...] = ()  # of a long sentence with several ";" clauses, shortest first
     other_office: bool = False  # names an office the question asks about only as deputy/former/acting
     office: bool = False  # names an office the question asks about, as it is
+    # share of its words the question does not use: near 0, it restates the question and its answer
+    # is a neighbour (the sentence before, when this one points back to it: "Cách này giúp …")
+    novelty: float = 1.0
+    points_back: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,9 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
         # Each report's opening sentence names its event (where, when, who): a "which reports"
         # answer cites it, so it is always a candidate.
         spans = self._spans(documents, input.get("sentences") or [], reports, ledes, len(documents))
+        sentences_of = {d: split_spans(r.text) for d, r in reports.items()}  # split once per report
+        asked = _unigrams(question.text)
+        spans += _restated_neighbours(spans, reports, sentences_of, asked)
         entities = self._checkable_entities(question)
         identities = {d: keys(_identity(r)) for d, r in reports.items()}
         # whole texts are searched only for the names that place the event ("ở X", "số III")
@@ -130,7 +140,6 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
         concept = {t: v for t, v in weights.items() if t in set(question.subject)}
         openings = {d: set(lexical_tokens(_opening(r))) for d, r in reports.items()}
         sims = self.similarity(question.text, [(d, s) for d, s, _, _ in spans]) if self.similarity else {}
-        sentences_of = {d: split_spans(r.text) for d, r in reports.items()}  # split once per report
         out = []
         for doc_id, start, end, rank in spans:
             report = reports[doc_id]
@@ -144,9 +153,13 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
             )
             previous, following = _neighbours(report.text, sentences_of[doc_id], start, end)
             # A named thing the report states elsewhere counts as said; a term of the sentence
-            # before (what "gồm:" or "đồng chí" refers to) or of the report's opening counts half.
+            # before (what "gồm:" or "đồng chí" refers to) or of the report's opening counts half,
+            # and the sentence before counts fully when this one points back to it ("hiện tượng này").
             tokens = set(lexical_tokens(text)).union(*(lexical_tokens(e) for e in found))
-            context = (set(lexical_tokens(previous.text if previous else "")) | openings[doc_id]) - tokens
+            before = set(lexical_tokens(previous.text)) if previous else set()
+            if before and points_back(text):
+                tokens |= before
+            context = (before | openings[doc_id]) - tokens
             cosine = sims.get((doc_id, start))
             parts = _parts(report.text, start, end, weights, context | tokens, question) if end - start > _LONG_SENTENCE else ()
             office, other_office = office_mentions(text, roles)
@@ -156,9 +169,9 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
                 coverage=_share(weights, tokens, context), concept=_share(concept, tokens, context, empty=1.0),
                 similarity=cosine,
                 similarity_z=corpus.similarity_z(cosine) if corpus and cosine is not None else None,
-                states_kind=states_kind(text, question.kind, question.counted), holds_list=holds_list(text),
+                states_kind=states_kind(text, question), holds_list=holds_list(text),
                 entities=found, previous=previous, following=following, parts=parts,
-                other_office=other_office, office=office,
+                other_office=other_office, office=office, novelty=_novelty(text, asked), points_back=points_back(text),
             ))
         missing = frozenset(entities) - frozenset().union(*(s.entities for s in out)) if out else frozenset(entities)
         metadata = _metadata(question, reports, sentences_of, [s.doc_id for s in out if s.entities or not entities])
@@ -203,6 +216,32 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
         return {term: idf if idf > 0 else top for term, idf in known.items()}
 
 
+def _unigrams(text: str) -> set[str]:
+    return {t for t in lexical_tokens(text) if "_" not in t and not t.startswith("~")}
+
+
+def _novelty(text: str, asked: set[str]) -> float:
+    own = _unigrams(text)
+    return len(own - asked) / len(own) if own else 0.0
+
+
+def _restated_neighbours(spans: list, reports: dict, sentences_of: dict, asked: set[str]) -> list[tuple[str, int, int, int]]:
+    """For a candidate that restates the question, the neighbour that may hold its answer (the
+    sentence before when it points back, else the one after), if not a candidate already."""
+    have = {(d, a) for d, a, _, _ in spans}
+    out = []
+    for doc_id, start, end, rank in spans:
+        text = reports[doc_id].text
+        if _novelty(text[start:end], asked) >= RESTATES_BELOW:
+            continue
+        previous, following = _neighbours(text, sentences_of[doc_id], start, end)
+        n = previous if points_back(text[start:end]) else following
+        if n is not None and (doc_id, n.start) not in have:
+            have.add((doc_id, n.start))
+            out.append((doc_id, n.start, n.end, rank))
+    return out
+
+
 def _share(weights: dict[str, float], tokens: set[str], context: set[str], empty: float = 0.0) -> float:
     total = sum(weights.values())
     if not total:
@@ -224,7 +263,7 @@ def _parts(text: str, start: int, end: int, weights: dict[str, float], context: 
             clause = text[a:b].rstrip("; ")  # a run ending at ":" keeps it: "gồm:", "nhấn mạnh:"
             tokens = set(lexical_tokens(clause))
             parts.append(Part(a, a + len(clause), _share(weights, tokens, context - tokens),
-                              states_kind(clause, question.kind, question.counted)))
+                              states_kind(clause, question)))
     return tuple(sorted(parts, key=lambda p: (p.end - p.start, p.start)))
 
 

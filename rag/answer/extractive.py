@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from langchain_core.runnables import RunnableSerializable
 
 from rag.answer.citations import REFUSAL, Answer, Citation
-from rag.answer.evidence import META_KINDS, Evidence, SentenceEvidence
+from rag.answer.evidence import META_KINDS, RESTATES_BELOW, Evidence, SentenceEvidence
 from rag.answer.kinds import STRICT_KINDS
 from rag.text.normalize import fold
 
 _COMPARE = re.compile(r"\b(so sanh|ca hai|khac nhau|giong nhau|compare|both)\b")
-_MAX_SENTENCES = {"list": 3, "other": 2}
+_MAX_SENTENCES = {"list": 3, "other": 2, "reason": 2}
 # Kinds whose plural ("những tỉnh nào", "những ai") is answered by an enumeration.
 _LISTED_KINDS = frozenset({"place", "person", "org"})
 
@@ -93,7 +93,7 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
         chosen = self._select(ev, usable, scored)
         if chosen is None:
             return self._refuse(ev, "the named things are not stated together with an answer")
-        return self._compose(ev, chosen)
+        return self._compose(ev, _with_answering_neighbour(ev, chosen, scored))
 
     def usable(self, ev: Evidence) -> list[SentenceEvidence]:
         """The candidate sentences that could answer, best first (what a generator may be shown)."""
@@ -246,6 +246,20 @@ def _with_ledes(ev: Evidence, chosen: list[_Scored], scored: list[_Scored]) -> l
         pair = [lede, c] if lede is not None and lede is not c and lede not in out else [c]
         out += sorted(pair, key=lambda x: x.s.start)
     return out
+
+
+def _with_answering_neighbour(ev: Evidence, chosen: list[_Scored], scored: list[_Scored]) -> list[_Scored]:
+    """A lead that only restates the question ("Cách này giúp …", "X đã làm Y." for "Vì sao X làm
+    Y?") is joined by the neighbour it leans on: the sentence before when it points back, else the
+    one after. A typed fact it states itself needs no neighbour."""
+    lead = chosen[0].s
+    if lead.novelty >= RESTATES_BELOW or (ev.question.kind in STRICT_KINDS and lead.states_kind):
+        return chosen
+    n = lead.previous if lead.points_back else lead.following
+    x = next((c for c in scored if n and c.s.doc_id == lead.doc_id and c.s.start == n.start), None)
+    if x is None or x in chosen:
+        return chosen
+    return [x, *chosen] if lead.points_back else [chosen[0], x, *chosen[1:]]
 
 
 def _following(c: _Scored, scored: list[_Scored]) -> _Scored | None:

@@ -11,16 +11,14 @@ import re
 from dataclasses import dataclass
 
 from rag.answer.citations import MARKER
-from rag.answer.kinds import person_names
-from rag.text.normalize import fold, match_key
+from rag.answer.kinds import person_names, points_back
+from rag.text.normalize import fold
 
 # Pronouns and openers that lean on the previous turn (matched on the folded question).
 _PRONOUN = re.compile(r"\b(ong ay|ba ay|dong chi ay|nguoi do|nguoi nay|ho|he|she|they|him|her)\b")
 _LEANING = re.compile(
     r"^(con|the con|va|vay|con ve|what about|and|how about)\b|\b(khac|nua|do|nay|ay|kia|it|that|there)\b\W*$"
 )
-# "khoa đó", "hội nghị này": a demonstrative after a noun points back (accented only: folded "do" is also "by")
-_DEMONSTRATIVE = re.compile(r"(?<=\w )(?:đó|này|ấy|kia)(?!\w)")
 _MAX_FOLLOWUP_WORDS = 10
 
 
@@ -35,7 +33,7 @@ def leans_on_previous(question: str, history: list[Turn]) -> bool:
     """A short question with a pronoun ("ông ấy") or an opener ("Còn …", "… khác?") after a first turn."""
     folded = fold(question).strip()
     return bool(history) and len(folded.split()) <= _MAX_FOLLOWUP_WORDS and bool(
-        _PRONOUN.search(folded) or _LEANING.search(folded) or _DEMONSTRATIVE.search(match_key(question)))
+        _PRONOUN.search(folded) or _LEANING.search(folded) or points_back(question))
 
 
 def rewrite_followup(question: str, history: list[Turn]) -> str:

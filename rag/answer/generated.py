@@ -120,7 +120,7 @@ class GeneratedAnswerer(RunnableSerializable[Evidence, Answer]):
         kind = ev.question.kind
         why = "no generated sentence verified" if not kept else (
             f"no generated sentence states the {kind} asked for"
-            if kind in STRICT_KINDS and not any(states_kind(c.text, kind, ev.question.counted) for c in kept) else "")
+            if kind in STRICT_KINDS and not any(states_kind(c.text, ev.question) for c in kept) else "")
         if why:
             return dataclasses.replace(gated, generator="extractive (llm unverified)", sentences=trail,
                                        reason=f"{gated.reason}; {why}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from rag.answer.question import Question
 from rag.text.normalize import fold, match_key
 from rag.text.profile import alternation, profile
 
@@ -35,6 +36,8 @@ _ROLE = re.compile(rf"\b{alternation(_P.roles)}\b", re.IGNORECASE)
 _RESOLUTION = re.compile(
     rf"\b(?:{alternation(_P.resolution_words)}|{alternation(_P.resolution_codes, escape=False)})\b", re.IGNORECASE
 )
+_CAUSE = re.compile(rf"\b{alternation(_P.cause_words)}\b", re.IGNORECASE)
+_GROUP = re.compile(rf"\b{alternation(_P.people_groups)}\s+{alternation(_P.group_qualifiers)}\b", re.IGNORECASE)
 _ENUMERATION = re.compile(r":\s*[^,;:]+[,;][^,;:]+[,;]")  # "gồm: A, B, C"
 
 
@@ -71,6 +74,7 @@ _KIND_TESTS = {
     "role": _ROLE,
     "resolution": _RESOLUTION,
     "list": _LIST,
+    "reason": _CAUSE,
 }
 # Kinds whose absence in the leading sentence means the question is not answered.
 STRICT_KINDS = frozenset({"person", "date", "number", "place", "role", "resolution", "org"})
@@ -79,15 +83,31 @@ STRICT_KINDS = frozenset({"person", "date", "number", "place", "role", "resoluti
 _COUNT_WORDS = rf"(?:\d+|{alternation(_P.count_words)})"
 
 
-def states_kind(sentence: str, kind: str, counted: str = "") -> bool:
-    """Whether the sentence states a fact of this kind; for a count of `counted` things
-    ("bao nhiêu tỉnh"), a number right before that noun ("8 tỉnh")."""
+def states_kind(sentence: str, question: Question) -> bool:
+    """Whether the sentence states a fact of the kind asked: for a count of things ("bao nhiêu
+    tỉnh"), a number right before that noun ("8 tỉnh"); for a cause, a cause word the question
+    itself does not use ("Nguyên nhân nào khiến …" is not answered by "… khiến …"); for "những
+    ai", named people or a described group of them ("người mắc bệnh …")."""
+    kind, counted = question.kind, question.counted
+    if kind == "reason":
+        asked = {w for w in _P.cause_words if re.search(rf"\b{re.escape(w)}\b", question.text, re.IGNORECASE)}
+        return any(re.search(rf"\b{re.escape(w)}\b", sentence, re.IGNORECASE) for w in _P.cause_words if w not in asked)
+    if kind == "person" and question.plural and _GROUP.search(sentence):
+        return True
     if kind == "number" and counted:
         if counted in _P.percent_nouns and re.search(r"\d\s*%", sentence):
             return True
         return re.search(rf"\b{_COUNT_WORDS}\s+(?:\w+\s+)?{re.escape(counted)}\b", fold(sentence)) is not None
     test = _KIND_TESTS.get(kind)
     return True if test is None else bool(test.search(sentence))
+
+
+_DEMONSTRATIVE = re.compile(rf"(?<=\w )(?:{alternation(_P.demonstratives)})(?!\w)")
+
+
+def points_back(text: str) -> bool:
+    """A demonstrative after a noun ("hiện tượng này", "khoa đó"): the text leans on what came before."""
+    return _DEMONSTRATIVE.search(match_key(text)) is not None
 
 
 def contains_phrase(text_key: str, text_folded: str, phrase: str) -> bool:

@@ -44,6 +44,7 @@ _LOCATIVE = _P.locative
 # Common words that open a question with a capital ("Ngoài <tên>, …"): not part of a name.
 _OPENERS = _P.openers
 _WIDESPREAD = 0.5  # of the reports
+_ACRONYM = re.compile(r"\b[A-ZĐ]{2,}\b")
 _TOKEN = re.compile(r"[\w][\w./-]*\w|\w", re.UNICODE)
 
 
@@ -69,7 +70,8 @@ def analyze(question: str, report_share: Callable[[str], float] | None = None) -
     text = clean_unicode(question).strip()
     english = is_english(text)
     folded = fold(text)
-    kind = _kind(text, folded)
+    # Acronyms (WHO, AI) are names, not the question words they spell.
+    kind = _kind(text, fold(_ACRONYM.sub(" ", text)))
     entities, event = _entities(text, report_share)
     named = set().union(*(query_tokens(e) for e in entities)) if entities else set()
     core = _core(text)

@@ -65,6 +65,10 @@ class LanguageProfile:
     count_words: tuple[str, ...]
     percent_nouns: tuple[str, ...]  # folded: "bao nhiêu phần trăm" is answered by "60%"
     place_prepositions: tuple[str, ...]
+    cause_words: tuple[str, ...]
+    demonstratives: tuple[str, ...]  # match keys
+    people_groups: tuple[str, ...]
+    group_qualifiers: tuple[str, ...]
     place_nouns: tuple[str, ...]
 
 
@@ -132,6 +136,10 @@ def load(path: str | Path) -> LanguageProfile:
         percent_nouns=_folded(ev["percent_nouns"]),
         place_prepositions=_nfc(ev["place_prepositions"]),
         place_nouns=_nfc(ev["place_nouns"]),
+        cause_words=_nfc(ev["cause_words"]),
+        demonstratives=tuple(match_key(w) for w in ev["demonstratives"]),
+        people_groups=_nfc(ev["people_groups"]),
+        group_qualifiers=_nfc(ev["group_qualifiers"]),
     )
 
 
