@@ -41,8 +41,8 @@ FLOORS := --min accuracy=0.84 --min hit@1=0.95 --min evidence_recall=0.88 --min 
           --max false_refusal_rate=0.08 --max answer_chars_p50=250
 # The second corpus (shared with the team, never copied here): only when ../shared is beside the clone.
 VINEWSQA := ../shared/corpora/vinewsqa-dev
-VINEWSQA_FLOORS := --min span_match=0.70 --min refusal_recall=0.90 --min citation_verbatim=1 \
-          --max false_refusal_rate=0.06
+VINEWSQA_FLOORS := --min span_match=0.78 --min refusal_recall=0.90 --min citation_verbatim=1 \
+          --max false_refusal_rate=0.04
 
 eval: install
 	BAOCAO_HOME=$(CURDIR)/.cache/eval-home $(BIN)/baocao eval --out .cache/eval-latest $(FLOORS)

@@ -530,6 +530,22 @@ def test_acronyms_are_not_question_words_and_address_words_are_not_names():
     assert analyze("Anh Tùng bắt đầu chạy bộ từ khi nào?").entities == ("tùng",)
 
 
+def test_a_place_without_a_name_by_a_place_noun_the_question_does_not_use():
+    pain = _report("pain", "Đau bụng kéo dài", "Bệnh nhân đau âm ỉ vùng hạ vị suốt ba tháng.")
+    sentence = "Bệnh nhân đau âm ỉ vùng hạ vị suốt ba tháng."
+    assert _sentence(evidence("Bệnh nhân đau âm ỉ ở đâu?", pain), sentence).states_kind
+    region = _report("region", "Khu vực miền Nam", "Các tỉnh trong khu vực miền Nam hoàn thành kế hoạch.")
+    ev = evidence("Hội nghị khu vực miền Nam tổ chức ở đâu?", region)
+    assert not _sentence(ev, "Các tỉnh trong khu vực miền Nam hoàn thành kế hoạch.").states_kind
+
+
+def test_a_count_in_another_word_for_the_same_unit():
+    free = _report("free", "Khám miễn phí", "Bệnh viện miễn phí cho 50 trường hợp đến khám đầu tiên.")
+    ev = evidence("Bệnh viện miễn phí cho bao nhiêu ca đến khám đầu tiên?", free)
+    assert ev.question.counted == "ca"
+    assert _sentence(ev, "Bệnh viện miễn phí cho 50 trường hợp đến khám đầu tiên.").states_kind
+
+
 # --- refusals, one per reason --------------------------------------------------------------
 
 def test_refuses_when_no_passage_was_retrieved():

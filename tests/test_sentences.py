@@ -27,6 +27,19 @@ def test_quotes_and_exclamations():
     assert split("Ông nói: “Tốt lắm!” Sau đó họp tiếp? Có.") == ["Ông nói: “Tốt lắm!”", "Sau đó họp tiếp?", "Có."]
 
 
+def test_a_quotation_of_several_sentences_stays_one_sentence():
+    text = 'Chị trả lời: "Tiền không quan trọng. Tôi sẽ sống cho đam mê". Anh cười. Bà nói “Tốt. Rất tốt.” Hết.'
+    assert split(text) == [
+        'Chị trả lời: "Tiền không quan trọng. Tôi sẽ sống cho đam mê".', "Anh cười.", "Bà nói “Tốt. Rất tốt.”", "Hết."]
+
+
+def test_a_quote_mark_left_open_does_not_swallow_the_paragraph():
+    text = 'Ông nói "Sai lầm. Rất lớn. Tiếp theo là câu khác. Và câu nữa.'
+    assert split(text) == ['Ông nói "Sai lầm.', "Rất lớn.", "Tiếp theo là câu khác.", "Và câu nữa."]
+    far = 'Ông nói "Một câu. ' + "Dài " * 120 + 'hết" rồi.'
+    assert split(far)[0] == 'Ông nói "Một câu.'  # closed, but past MAX_QUOTED characters
+
+
 def test_spans_are_exact_offsets_on_every_seed(seed_texts):
     for text in seed_texts.values():
         spans = split_spans(text)

@@ -23,7 +23,7 @@ from langchain_core.runnables import RunnableSerializable
 from pydantic import ConfigDict
 
 from rag.answer.kinds import (
-    asked_roles, contains_phrase, holds_list, keys, office_mentions, points_back, states_kind,
+    asked_roles, contains_phrase, holds_list, keys, office_mentions, refers_back, states_kind,
 )
 from rag.answer.question import Question, analyze
 from rag.retrieval.corpus_stats import CorpusStats
@@ -157,7 +157,7 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
             # and the sentence before counts fully when this one points back to it ("hiện tượng này").
             tokens = set(lexical_tokens(text)).union(*(lexical_tokens(e) for e in found))
             before = set(lexical_tokens(previous.text)) if previous else set()
-            if before and points_back(text):
+            if before and refers_back(text):
                 tokens |= before
             context = (before | openings[doc_id]) - tokens
             cosine = sims.get((doc_id, start))
@@ -171,7 +171,7 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
                 similarity_z=corpus.similarity_z(cosine) if corpus and cosine is not None else None,
                 states_kind=states_kind(text, question), holds_list=holds_list(text),
                 entities=found, previous=previous, following=following, parts=parts,
-                other_office=other_office, office=office, novelty=_novelty(text, asked), points_back=points_back(text),
+                other_office=other_office, office=office, novelty=_novelty(text, asked), points_back=refers_back(text),
             ))
         missing = frozenset(entities) - frozenset().union(*(s.entities for s in out)) if out else frozenset(entities)
         metadata = _metadata(question, reports, sentences_of, [s.doc_id for s in out if s.entities or not entities])
@@ -235,7 +235,7 @@ def _restated_neighbours(spans: list, reports: dict, sentences_of: dict, asked: 
         if _novelty(text[start:end], asked) >= RESTATES_BELOW:
             continue
         previous, following = _neighbours(text, sentences_of[doc_id], start, end)
-        n = previous if points_back(text[start:end]) else following
+        n = previous if refers_back(text[start:end]) else following
         if n is not None and (doc_id, n.start) not in have:
             have.add((doc_id, n.start))
             out.append((doc_id, n.start, n.end, rank))

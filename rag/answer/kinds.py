@@ -83,6 +83,24 @@ STRICT_KINDS = frozenset({"person", "date", "number", "place", "role", "resoluti
 _COUNT_WORDS = rf"(?:\d+|{alternation(_P.count_words)})"
 
 
+def _unasked(words: tuple[str, ...], question: str) -> list[str]:
+    """The words the question itself does not use: only those can state its answer."""
+    return [w for w in words if not re.search(rf"\b{re.escape(w)}\b", question, re.IGNORECASE)]
+
+
+_NOT_BEFORE_PLACE = frozenset(w.lower() for w in _P.place_common_not_after)
+
+
+def _states_common_place(sentence: str, question: str) -> bool:
+    """A place without a name ("vùng hạ vị"), by a place noun the question does not use
+    ("trong khu vực miền Trung" does not answer where a meeting "khu vực miền Trung" was held)."""
+    nouns = _unasked(_P.place_common, question)
+    if not nouns:
+        return False
+    place = re.compile(rf"(?<!\w)(\w+\s+)?{alternation(nouns)}\s+(?!nào\b)[^\W\d_]", re.IGNORECASE)
+    return any((m.group(1) or "").strip().lower() not in _NOT_BEFORE_PLACE for m in place.finditer(sentence))
+
+
 def states_kind(sentence: str, question: Question) -> bool:
     """Whether the sentence states a fact of the kind asked: for a count of things ("bao nhiêu
     tỉnh"), a number right before that noun ("8 tỉnh"); for a cause, a cause word the question
@@ -90,14 +108,17 @@ def states_kind(sentence: str, question: Question) -> bool:
     ai", named people or a described group of them ("người mắc bệnh …")."""
     kind, counted = question.kind, question.counted
     if kind == "reason":
-        asked = {w for w in _P.cause_words if re.search(rf"\b{re.escape(w)}\b", question.text, re.IGNORECASE)}
-        return any(re.search(rf"\b{re.escape(w)}\b", sentence, re.IGNORECASE) for w in _P.cause_words if w not in asked)
+        causes = _unasked(_P.cause_words, question.text)
+        return bool(causes) and re.search(rf"\b{alternation(causes)}\b", sentence, re.IGNORECASE) is not None
     if kind == "person" and question.plural and _GROUP.search(sentence):
+        return True
+    if kind == "place" and _states_common_place(sentence, question.text):
         return True
     if kind == "number" and counted:
         if counted in _P.percent_nouns and re.search(r"\d\s*%", sentence):
             return True
-        return re.search(rf"\b{_COUNT_WORDS}\s+(?:\w+\s+)?{re.escape(counted)}\b", fold(sentence)) is not None
+        nouns = alternation(_P.count_synonyms.get(counted, (counted,)))
+        return re.search(rf"\b{_COUNT_WORDS}\s+(?:\w+\s+)?{nouns}\b", fold(sentence)) is not None
     test = _KIND_TESTS.get(kind)
     return True if test is None else bool(test.search(sentence))
 
@@ -105,9 +126,18 @@ def states_kind(sentence: str, question: Question) -> bool:
 _DEMONSTRATIVE = re.compile(rf"(?<=\w )(?:{alternation(_P.demonstratives)})(?!\w)")
 
 
+_CONNECTIVE = re.compile(rf"(?<!\w){alternation(_P.connectives)}(?!\w)")
+
+
 def points_back(text: str) -> bool:
-    """A demonstrative after a noun ("hiện tượng này", "khoa đó"): the text leans on what came before."""
+    """A demonstrative after a noun ("hiện tượng này", "khoa đó"): a question leans on the turn before."""
     return _DEMONSTRATIVE.search(match_key(text)) is not None
+
+
+def refers_back(sentence: str) -> bool:
+    """A report's sentence that names a thing by pointing back ("Các hạch này", "Cách này giúp …"),
+    not one that only links on ("Do đó, …", "Qua đó …")."""
+    return points_back(_CONNECTIVE.sub(" ", match_key(sentence)))
 
 
 def contains_phrase(text_key: str, text_folded: str, phrase: str) -> bool:

@@ -67,7 +67,11 @@ class LanguageProfile:
     place_prepositions: tuple[str, ...]
     cause_words: tuple[str, ...]
     demonstratives: tuple[str, ...]  # match keys
+    connectives: tuple[str, ...]  # match keys
     people_groups: tuple[str, ...]
+    place_common: tuple[str, ...]
+    place_common_not_after: tuple[str, ...]
+    count_synonyms: dict[str, tuple[str, ...]]  # folded noun -> the nouns that count the same thing
     group_qualifiers: tuple[str, ...]
     place_nouns: tuple[str, ...]
 
@@ -138,7 +142,11 @@ def load(path: str | Path) -> LanguageProfile:
         place_nouns=_nfc(ev["place_nouns"]),
         cause_words=_nfc(ev["cause_words"]),
         demonstratives=tuple(match_key(w) for w in ev["demonstratives"]),
+        connectives=tuple(match_key(w) for w in ev["connectives"]),
         people_groups=_nfc(ev["people_groups"]),
+        place_common=_nfc(ev["place_common"]),
+        place_common_not_after=_nfc(ev["place_common_not_after"]),
+        count_synonyms={fold(w): _folded(group) for group in ev["count_synonyms"] for w in group},
         group_qualifiers=_nfc(ev["group_qualifiers"]),
     )
 

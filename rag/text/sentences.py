@@ -3,7 +3,9 @@
 A sentence ends at `.`, `!`, `?`, `…` (or `...`) followed by space and a capital,
 an opening quote or a digit, and always at a line break. A period after a known
 abbreviation (`TP.`, `TS.`, `T.Ư`) or inside a number/date (`2.345.678`, `15.8`)
-never ends one. The abbreviations are the language profile's.
+never ends one, and neither does a stop inside a quotation that goes on ("… chúng. Tôi sẽ …"),
+unless the quotation runs past `MAX_QUOTED` characters (a quote mark left open). The
+abbreviations are the language profile's.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ ABBREVIATIONS = profile().abbreviations
 # then what starts a sentence.
 _BOUNDARY = re.compile(r"([.!?…]+)([\"”’»)\]]*)(\s+)(?=[\"“‘«(\[]?[A-ZÀ-ỸĐ0-9])")
 _TOKEN_BEFORE = re.compile(r"([\w.Ưư/]+)$")
+MAX_QUOTED = 400
 
 
 @dataclass(frozen=True)
@@ -49,10 +52,24 @@ def split_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]
             punct = boundary.group(1)
             if punct == "." and _is_abbreviation(text, boundary.start(1)):
                 continue
+            if _quote_goes_on(text, cursor, boundary.end(2), line_end):
+                continue
             _append(text, spans, cursor, boundary.end(2))
             cursor = boundary.end(3)
         _append(text, spans, cursor, line_end)
     return spans
+
+
+def _quote_goes_on(text: str, start: int, at: int, line_end: int) -> bool:
+    """A quotation opened in text[start:at] closes later on the line, within MAX_QUOTED of `start`."""
+    sentence = text[start:at]
+    if sentence.count('"') % 2 == 1:
+        close = text.find('"', at, line_end)
+    elif sentence.count("“") > sentence.count("”"):
+        close = text.find("”", at, line_end)
+    else:
+        return False
+    return 0 <= close < start + MAX_QUOTED
 
 
 def _append(text: str, spans: list[Span], start: int, end: int) -> None:
