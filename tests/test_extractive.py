@@ -249,6 +249,16 @@ COFFEE_DOCTOR = "Chuyên gia Trần Thị Mơ, Bệnh viện Nhân Ái, cho rằ
 COFFEE_GROUP = "Người có bệnh tim mạch, mất ngủ hoặc đang mang thai không nên uống cà phê đặc."
 COFFEE = _report("coffee", "Uống cà phê đặc thế nào cho an toàn", COFFEE_DOCTOR, COFFEE_GROUP)
 
+# a long sentence whose date and whose named document sit in different ";" clauses
+TOURISM_LONG = (
+    "Tại hội nghị, ông Trần Văn Phúc cho biết trong năm 2023 huyện Lạc Sơn đã hoàn thành kế hoạch xây dựng "
+    "nông thôn mới cho toàn bộ mười hai xã của huyện; đồng thời huyện đang triển khai Nghị quyết 12 của Tỉnh ủy "
+    "về phát triển du lịch cộng đồng gắn với bảo tồn văn hóa các dân tộc thiểu số trên địa bàn."
+)
+TOURISM = _report("tourism", "Huyện Lạc Sơn tổng kết năm", "Huyện Lạc Sơn tổ chức hội nghị tổng kết năm.", TOURISM_LONG)
+TOURISM_ISSUED = "Nghị quyết 12 của Tỉnh ủy về phát triển du lịch cộng đồng được ban hành ngày 5/4/2022."
+TOURISM_DATED = _report("tourism-dated", "Du lịch cộng đồng", "Tỉnh chú trọng du lịch cộng đồng.", TOURISM_ISSUED)
+
 
 # --- helpers -----------------------------------------------------------------------------
 
@@ -544,6 +554,23 @@ def test_a_count_in_another_word_for_the_same_unit():
     ev = evidence("Bệnh viện miễn phí cho bao nhiêu ca đến khám đầu tiên?", free)
     assert ev.question.counted == "ca"
     assert _sentence(ev, "Bệnh viện miễn phí cho 50 trường hợp đến khám đầu tiên.").states_kind
+
+
+def test_a_name_asked_after_an_office_asks_who():
+    q = analyze("Trưởng Ban Tổ chức Tỉnh ủy Hòa Bình, người phát biểu tại hội nghị, tên là gì?")
+    assert q.kind == "person"
+    assert analyze("Nghị quyết mà Bí thư Tỉnh ủy yêu cầu quán triệt có tên là gì?").kind != "person"
+
+
+def test_a_documents_number_must_be_stated_with_the_answer():
+    question = "Nghị quyết 12 của Tỉnh ủy về phát triển du lịch cộng đồng được ban hành khi nào?"
+    q = analyze(question)
+    assert "12" in q.entities and "12" not in q.event_entities  # names the document, not the event
+    ev = evidence(question, TOURISM)
+    long = _sentence(ev, TOURISM_LONG)
+    assert long.states_kind and "12" in long.entities and not long.states_kind_with_names
+    assert answer(question, TOURISM).refused
+    assert _quotes(answer(question, TOURISM_DATED)) == [TOURISM_ISSUED]
 
 
 # --- refusals, one per reason --------------------------------------------------------------

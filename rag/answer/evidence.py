@@ -85,6 +85,9 @@ class SentenceEvidence:
     # is a neighbour (the sentence before, when this one points back to it: "Cách này giúp …")
     novelty: float = 1.0
     points_back: bool = False
+    # states the asked kind in a clause that also names what the question names (for a long
+    # sentence of ";" clauses: "ban hành ngày nào" is not answered by a date in another clause)
+    states_kind_with_names: bool = True
 
 
 @dataclass(frozen=True)
@@ -163,15 +166,21 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
             cosine = sims.get((doc_id, start))
             parts = _parts(report.text, start, end, weights, context | tokens, question) if end - start > _LONG_SENTENCE else ()
             office, other_office = office_mentions(text, roles)
+            kind_stated = states_kind(text, question)
+            named_here = [e for e in entities if e not in question.event_entities | question.years and contains_phrase(*sentence_keys, e)]
+            with_names = kind_stated and (not parts or not named_here or any(
+                p.states_kind and all(contains_phrase(*keys(report.text[p.start : p.end]), e) for e in named_here)
+                for p in parts))
             out.append(SentenceEvidence(
                 doc_id=doc_id, title=report.meta.get("title", ""), chunk_id=report.chunk_id_at(start),
                 start=start, end=end, text=text, rank=rank,
                 coverage=_share(weights, tokens, context), concept=_share(concept, tokens, context, empty=1.0),
                 similarity=cosine,
                 similarity_z=corpus.similarity_z(cosine) if corpus and cosine is not None else None,
-                states_kind=states_kind(text, question), holds_list=holds_list(text),
+                states_kind=kind_stated, holds_list=holds_list(text),
                 entities=found, previous=previous, following=following, parts=parts,
                 other_office=other_office, office=office, novelty=_novelty(text, asked), points_back=refers_back(text),
+                states_kind_with_names=with_names,
             ))
         missing = frozenset(entities) - frozenset().union(*(s.entities for s in out)) if out else frozenset(entities)
         metadata = _metadata(question, reports, sentences_of, [s.doc_id for s in out if s.entities or not entities])

@@ -108,7 +108,7 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
             c for c in scored
             if c.evidence >= min_evidence
             and c.s.concept >= min_concept
-            and (c.s.states_kind or ev.question.kind not in STRICT_KINDS)
+            and (c.s.states_kind_with_names or ev.question.kind not in STRICT_KINDS)
             and (c.s.entities or not ev.entities)
             and not c.s.other_office
             # "Trưởng Ban X là ai?": the person is named with that office

@@ -44,6 +44,7 @@ _LOCATIVE = _P.locative
 # Common words that open a question with a capital ("Ngoài <tên>, …"): not part of a name.
 _OPENERS = _P.openers
 _WIDESPREAD = 0.5  # of the reports
+_DOCUMENT_BEFORE = re.compile(rf"\b{alternation(_P.resolution_words)}(?:\s+số)?$", re.IGNORECASE)
 _ACRONYM = re.compile(r"\b[A-ZĐ]{2,}\b")
 _TOKEN = re.compile(r"[\w][\w./-]*\w|\w", re.UNICODE)
 
@@ -138,7 +139,10 @@ def _entities(text: str, report_share: Callable[[str], float] | None) -> tuple[l
             close_run()
             key = _key(f"{tokens[i - 1]} {tok}" if prev in _NUMBER_LEAD else tok)
             found.append(key)
-            event.add(key)  # cluster numbers, terms, years: they identify the event
+            # cluster numbers, terms, years identify the event; a document's number ("Nghị quyết 58")
+            # names what is asked about, so the answering sentence must state it
+            if not _DOCUMENT_BEFORE.search(" ".join(tokens[max(0, i - 3) : i])):
+                event.add(key)
         elif tok[0].isupper() and len(tok) > 1:
             if not run:
                 run_after_locative = prev in _LOCATIVE
