@@ -56,5 +56,6 @@ browser:
 test: eval browser install-llm
 	$(BIN)/python -m pytest -q
 
+# What the project builds in the clone; the index (~/.local/share/baocao) and the model cache stay.
 clean:
-	rm -rf $(VENV) data
+	rm -rf $(VENV) .cache test-artifacts

@@ -573,6 +573,42 @@ def test_a_documents_number_must_be_stated_with_the_answer():
     assert _quotes(answer(question, TOURISM_DATED)) == [TOURISM_ISSUED]
 
 
+def test_a_question_asking_the_day_is_not_answered_by_a_year():
+    opening = _report("opening", "Khai trương chợ Lạc Hòa", "Chợ Lạc Hòa khai trương năm 2023 với 200 gian hàng.")
+    ev = evidence("Chợ Lạc Hòa khai trương ngày nào?", opening)
+    assert not _sentence(ev, "Chợ Lạc Hòa khai trương năm 2023 với 200 gian hàng.").states_kind
+    ev = evidence("Chợ Lạc Hòa khai trương khi nào?", opening)  # any date will do
+    assert _sentence(ev, "Chợ Lạc Hòa khai trương năm 2023 với 200 gian hàng.").states_kind
+    assert _sentence(evidence("Lễ khánh thành thư viện Sao Mai diễn ra ngày nào?", LIBRARY), LIBRARY_DATE).states_kind
+
+
+def test_a_generated_answer_must_keep_every_office_the_passage_gives_the_person():
+    from rag.answer.generated import _offices_left_out
+    from rag.text.normalize import match_key
+
+    chair = "Hội nghị do ông Hồ Văn Mạnh, Ủy viên Ban Thường vụ Huyện ủy, Chủ tịch xã, chủ trì."
+    council = _report("council-chair", "Hội nghị xã Bình Minh", "Ngày 3/4/2023, xã Bình Minh họp.", chair)
+    question = "Ông Hồ Văn Mạnh giữ chức vụ gì?"
+    ev = evidence(question, council)
+    gated = ExtractiveAnswerer().invoke(ev)
+    assert _quotes(gated) == [chair]
+    assert _offices_left_out(ev, gated, "Ông Hồ Văn Mạnh là Chủ tịch xã.") == [match_key("ủy viên")]
+    assert _offices_left_out(ev, gated, "Ông Hồ Văn Mạnh là Ủy viên Ban Thường vụ Huyện ủy, Chủ tịch xã.") == []
+
+
+def test_the_llm_answerer_quotes_metadata_and_lists_without_calling_the_model():
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+
+    from rag.answer.generated import GeneratedAnswerer
+
+    silent = GenericFakeChatModel(messages=iter([]))  # raises if the model is ever asked
+    llm = GeneratedAnswerer(chat=silent, generator="llm:none")
+    byline = llm.invoke(evidence("Tin về phòng khám Lão khoa Phúc Thịnh đăng trên báo nào?", CLINIC))
+    assert byline.generator == "extractive (quoted)" and _quotes(byline) == [CLINIC_BYLINE]
+    listed = llm.invoke(evidence("Hội đồng trường Ngọc Lan thông qua những nội dung nào?", BOARD))
+    assert listed.generator == "extractive (quoted)" and BOARD_LIST in _quotes(listed)
+
+
 # --- refusals, one per reason --------------------------------------------------------------
 
 def test_refuses_when_no_passage_was_retrieved():

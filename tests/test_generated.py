@@ -132,6 +132,12 @@ def test_lists_and_official_names_are_quoted_not_generated(local, question, expe
     assert expected in answer.answer
 
 
+def test_an_office_is_given_whole_or_quoted(local):
+    answer = local.ask("Bác sĩ Lương Thị Hạnh giữ chức vụ gì?")
+    _check(answer, local)
+    assert not answer.refused and "trưởng khoa hồi sức" in answer.answer.lower()
+
+
 def test_instructions_inside_a_report_change_nothing(local):
     answer = local.ask("Hợp tác xã Bình An thu hoạch bao nhiêu tấn lúa vụ mùa năm 2024?")
     _check(answer, local)

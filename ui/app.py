@@ -8,7 +8,9 @@ from pathlib import Path
 import gradio as gr
 
 from rag.answer.followup import Turn
-from ui.render import answer_segments, draft_html, report_html, reports_rows, sources_html, verification_note
+from ui.render import (
+    answer_segments, draft_html, report_html, reports_rows, shortened, sources_html, verification_note, why_not,
+)
 from ui.service import ChatService, UploadError
 
 EXAMPLES = [
@@ -26,6 +28,9 @@ CSS = """
 .sources-empty{color:var(--body-text-color-subdued);padding:8px}
 a.cite{text-decoration:none;font-weight:600}
 .draft{color:var(--body-text-color-subdued)}
+.why-not{color:var(--body-text-color-subdued)}
+#reports-table, #reports-table *{font-family:var(--font)}
+#reports-table{max-width:100%;overflow-x:auto}
 """
 # Clicking a marker opens and highlights its card in the sources panel (the panel is
 # outside the chat bubble, so a plain anchor would not scroll both reliably).
@@ -45,7 +50,7 @@ document.addEventListener('click', function (e) {
 
 def build_app(service: ChatService) -> gr.Blocks:
     def report_choices():
-        return [(f"{m.get('title', d)[:60]} ({d})", d) for d, m in sorted(service.reports().items())]
+        return [(f"{shortened(m.get('title') or d, 60)} ({d})", d) for d, m in sorted(service.reports().items())]
 
     def year_choices():
         return sorted({str(m["year"]) for m in service.reports().values() if m.get("year")})
@@ -53,11 +58,11 @@ def build_app(service: ChatService) -> gr.Blocks:
     def respond(question, chat, turns, answers, doc_ids, years, k, mode):
         question = (question or "").strip()
         if not question:
-            gr.Warning("Hãy nhập câu hỏi.")
+            gr.Warning("Hãy nhập câu hỏi.", title="Cảnh báo")
             yield chat, turns, answers, gr.update(), gr.update()
             return
         if len(question) > 2000:
-            gr.Warning("Câu hỏi quá dài (tối đa 2.000 ký tự).")
+            gr.Warning("Câu hỏi quá dài (tối đa 2.000 ký tự).", title="Cảnh báo")
             yield chat, turns, answers, gr.update(), gr.update()
             return
         history = [Turn(**t) for t in turns]
@@ -79,20 +84,21 @@ def build_app(service: ChatService) -> gr.Blocks:
             shown += segment
             chat[-1] = {"role": "assistant", "content": shown}
             yield chat, turns, answers, gr.update(), ""
-        chat[-1] = {"role": "assistant", "content": shown + verification_note(answer)}
+        chat[-1] = {"role": "assistant", "content": shown + verification_note(answer) + why_not(answer, service.reports())}
         turns = turns + [{"question": resolved, "answer": answer.answer, "refused": answer.refused}]
         answers = answers + [answer.to_dict()]
         yield chat, turns, answers, sources_html(answer, service.reports(), texts), ""
 
     def new_chat():
-        return [], [], [], sources_html(None, {}, {}), ""
+        """A fresh conversation: the chat, its memory, the sources and the upload box emptied."""
+        return [], [], [], sources_html(None, {}, {}), "", None, ""
 
     def feedback(data: gr.LikeData, answers, turns):
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         n = index // 2  # messages alternate user, assistant
         if 0 <= n < len(answers):
             service.record_feedback(turns[n]["question"], answers[n], bool(data.liked))
-            gr.Info("Cảm ơn góp ý của bạn.")
+            gr.Info("Cảm ơn góp ý của bạn.", title="Thông báo")
 
     def upload(files, progress=gr.Progress()):
         if not files:
@@ -101,7 +107,7 @@ def build_app(service: ChatService) -> gr.Blocks:
         try:
             result = service.upload(paths, progress=lambda p, msg: progress(p, desc=msg))
         except UploadError as exc:
-            raise gr.Error(str(exc)) from exc
+            raise gr.Error(str(exc), title="Lỗi") from exc
         lines = [f"Đã lập chỉ mục: {', '.join(result.added + result.updated) or 'không có gì mới'}."]
         lines += [f"Bỏ qua {Path(p).name}: {why}" for p, why in result.skipped]
         choices = report_choices()
@@ -125,7 +131,8 @@ def build_app(service: ChatService) -> gr.Blocks:
         with gr.Tab("Hỏi đáp"):
             with gr.Row():
                 with gr.Column(scale=3):
-                    chat = gr.Chatbot(label="Trò chuyện", height=460, elem_id="chat",
+                    # only the per-message copy button: the top toolbar covered the first message
+                    chat = gr.Chatbot(label="Trò chuyện", height=460, elem_id="chat", buttons=["copy"],
                                       placeholder="Hỏi về các báo cáo, ví dụ: “Cụm thi đua số 2 gồm bao nhiêu tỉnh?”")
                     with gr.Row():
                         box = gr.Textbox(placeholder="Nhập câu hỏi…", show_label=False, scale=5, elem_id="question")
@@ -133,30 +140,33 @@ def build_app(service: ChatService) -> gr.Blocks:
                     with gr.Row():
                         clear = gr.Button("Cuộc trò chuyện mới", size="sm", elem_id="new-chat")
                     gr.Examples(EXAMPLES, inputs=box, label="Câu hỏi mẫu")
-                    with gr.Accordion("Bộ lọc và cài đặt", open=False):
-                        doc_filter = gr.CheckboxGroup(report_choices(), label="Chỉ tìm trong các báo cáo")
-                        year_filter = gr.CheckboxGroup(year_choices(), label="Năm")
-                        k = gr.Slider(1, 12, value=service.settings.k, step=1, label="Số đoạn văn truy xuất")
-                        mode = gr.Radio([("Kết hợp", "hybrid"), ("Ngữ nghĩa", "dense"), ("Từ khóa", "lexical")],
-                                        value=service.settings.mode, label="Cách truy xuất")
-                    with gr.Accordion("Tải báo cáo lên (txt, md, html, pdf, docx)", open=False):
-                        files = gr.File(file_count="multiple", file_types=[".txt", ".md", ".html", ".htm", ".pdf", ".docx"],
-                                        label="Báo cáo", elem_id="upload")
-                        upload_status = gr.Markdown(elem_id="upload-status")
                 with gr.Column(scale=2):
                     gr.Markdown("### Nguồn trích dẫn")
                     sources = gr.HTML(sources_html(None, {}, {}), elem_id="sources")
+            # below both columns: on a narrow screen the sources come right after the chat
+            with gr.Row():
+                with gr.Accordion("Bộ lọc và cài đặt", open=False):
+                    doc_filter = gr.CheckboxGroup(report_choices(), label="Chỉ tìm trong các báo cáo")
+                    year_filter = gr.CheckboxGroup(year_choices(), label="Năm")
+                    k = gr.Slider(1, 12, value=service.settings.k, step=1, label="Số đoạn văn truy xuất")
+                    mode = gr.Radio([("Kết hợp", "hybrid"), ("Ngữ nghĩa", "dense"), ("Từ khóa", "lexical")],
+                                    value=service.settings.mode, label="Cách truy xuất")
+                with gr.Accordion("Tải báo cáo lên (txt, md, html, pdf, docx)", open=False, elem_id="upload-box"):
+                    files = gr.File(file_count="multiple", file_types=[".txt", ".md", ".html", ".htm", ".pdf", ".docx"],
+                                    label="Báo cáo", elem_id="upload")
+                    upload_status = gr.Markdown(elem_id="upload-status")
         with gr.Tab("Báo cáo"):
             table = gr.Dataframe(reports_rows(service.reports()), headers=["Mã", "Tiêu đề", "Ngày", "Địa điểm", "Nguồn", "Đoạn"],
-                                 interactive=False, wrap=True)
-            pick = gr.Dropdown(report_choices(), label="Mở báo cáo")
+                                 interactive=False, wrap=True, elem_id="reports-table",
+                                 column_widths=["16%", "38%", "10%", "13%", "15%", "8%"])
+            pick = gr.Dropdown(report_choices(), value=None, label="Mở báo cáo")
             report_view = gr.HTML(elem_id="report-view")
 
         inputs = [box, chat, turns, answers, doc_filter, year_filter, k, mode]
         outputs = [chat, turns, answers, sources, box]
         send.click(respond, inputs, outputs, api_visibility="private")
         box.submit(respond, inputs, outputs, api_visibility="private")
-        clear.click(new_chat, None, outputs, api_visibility="private")
+        clear.click(new_chat, None, outputs + [files, upload_status], api_visibility="private")
         chat.like(feedback, [answers, turns], None, api_visibility="private")
         files.upload(upload, files, [upload_status, doc_filter, year_filter, table, pick], concurrency_limit=1,
                      concurrency_id="index-writes", api_visibility="private")
@@ -169,5 +179,5 @@ def serve(service: ChatService, host: str = "127.0.0.1", port: int = 7860, auth=
     app = build_app(service)
     app.queue(default_concurrency_limit=4)  # questions in parallel; index writes have their own limit 1
     app.launch(server_name=host, server_port=port, auth=auth, share=False, css=CSS, head=HEAD,
-               prevent_thread_lock=not block, max_file_size="20mb", footer_links=["api"])
+               prevent_thread_lock=not block, max_file_size="20mb", footer_links=[])  # the API: README
     return app

@@ -51,6 +51,38 @@ def verification_note(answer: Answer) -> str:
     return f"\n\n<small class='verify'>{note}.</small>"
 
 
+_KIND_VI = {"person": "người", "date": "thời gian", "number": "con số", "place": "địa điểm", "role": "chức vụ",
+            "org": "cơ quan", "resolution": "văn bản", "reason": "nguyên nhân", "list": "danh sách"}
+_META_VI = {"source": "nguồn đăng", "author": "tác giả", "published": "ngày đăng"}
+# The chain's refusal reasons (English, stable prefixes), said in one Vietnamese line.
+_WHY_NOT = [
+    (r"not in the retrieved reports: (.+)", lambda m: f"Không báo cáo nào nhắc đến: {m.group(1)}."),
+    (r"no passage was retrieved", lambda m: "Không tìm thấy đoạn văn nào liên quan."),
+    (r"weak evidence", lambda m: "Các đoạn gần nhất quá ít liên quan đến câu hỏi."),
+    (r"the question's subject is not in the passages", lambda m: "Các đoạn tìm được không nói về điều được hỏi."),
+    (r"no sentence states the (\w+) asked for",
+     lambda m: f"Các đoạn tìm được không nêu {_KIND_VI.get(m.group(1), 'thông tin')} được hỏi."),
+    (r"the passages name that office only as",
+     lambda m: "Các đoạn chỉ nhắc chức vụ đó ở cấp phó, nguyên nhiệm hoặc quyền."),
+    (r"no passage names a person with the office", lambda m: "Không đoạn nào nêu tên người giữ chức vụ được hỏi."),
+    (r"(no matching sentence names|the named things are not stated)",
+     lambda m: "Không câu nào nêu câu trả lời cùng với những tên riêng trong câu hỏi."),
+    (r"the report does not state its (\w+)", lambda m: f"Báo cáo không ghi {_META_VI.get(m.group(1), 'thông tin này')}."),
+    (r"the model found no answer", lambda m: "Mô hình không tìm thấy câu trả lời trong các đoạn trích."),
+]
+
+
+def why_not(answer: Answer, reports: dict[str, dict]) -> str:
+    """One line under a refusal: what was missing, and the closest report that was looked at."""
+    if not answer.refused:
+        return ""
+    line = next((say(m) for pattern, say in _WHY_NOT if (m := re.match(pattern, answer.reason or ""))), "")
+    if answer.retrieved and "nhắc đến" not in line:
+        closest = answer.retrieved[0]["doc_id"]
+        line += f" Gần nhất: «{reports.get(closest, {}).get('title') or closest}»."
+    return f"\n\n<small class='why-not'>{html.escape(line.strip())}</small>" if line.strip() else ""
+
+
 def sources_html(answer: Answer | None, reports: dict[str, dict], texts: dict[str, str]) -> str:
     """The sources panel: one card per citation with the report's title, date, place and the
     passage around the cited span, the span highlighted."""
@@ -87,5 +119,12 @@ def report_html(doc_id: str, meta: dict, text: str) -> str:
 
 
 def reports_rows(reports: dict[str, dict]) -> list[list]:
-    return [[doc_id, m.get("title", "")[:90], m.get("date") or (m.get("year") or ""), m.get("place", ""),
+    return [[doc_id, shortened(m.get("title", ""), 90), m.get("date") or (m.get("year") or ""), m.get("place", ""),
              m.get("source", ""), m.get("chunks", 0)] for doc_id, m in sorted(reports.items())]
+
+
+def shortened(text: str, limit: int) -> str:
+    """At most `limit` characters, cut between words, with "…" when cut."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:–- ") + "…"

@@ -15,6 +15,7 @@ llama-cpp-python, or an OpenAI-compatible server.
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from collections.abc import Iterator
 from functools import lru_cache
@@ -26,14 +27,15 @@ from langchain_core.runnables import RunnableSerializable
 from pydantic import ConfigDict, Field
 
 from rag.answer.citations import REFUSAL, Answer, Citation
-from rag.answer.evidence import Evidence, SentenceEvidence
+from rag.answer.evidence import META_KINDS, Evidence, SentenceEvidence
 from rag.answer.extractive import ExtractiveAnswerer, asks_list
-from rag.answer.kinds import STRICT_KINDS, states_kind
+from rag.answer.kinds import STRICT_KINDS, keys, names_role, offices_named, person_names, states_kind
 from rag.answer.verifier import Passage, verify
 from rag.text.normalize import fold
 
 _PROMPT_FILE = Path(__file__).with_name("prompt_vi.toml")
-QUOTED_KINDS = frozenset({"resolution", "org"})  # official names: quoted, not rewritten
+QUOTED_KINDS = ("resolution", "org")  # official names: quoted, not rewritten
+_COMMA = re.compile(r", ")
 
 
 @lru_cache(maxsize=1)
@@ -85,10 +87,11 @@ class GeneratedAnswerer(RunnableSerializable[Evidence, Answer]):
             yield dataclasses.replace(gated, generator=self.generator)
             return
         if asks_list(ev) or ev.question.across or len({c.doc_id for c in gated.citations}) > 1 \
-                or ev.question.kind in QUOTED_KINDS:
+                or ev.question.kind in QUOTED_KINDS + META_KINDS:
             # quoted whole: enumerations and answers spanning reports (a small model drops items:
-            # list questions 0.52 generated vs 0.81 quoted on the seeds), and the names of bodies and
-            # resolutions, which it shortens ("Nghị quyết Trung ương 4 khóa XI, XII về …" -> "NQ T.Ư4")
+            # list questions 0.52 generated vs 0.81 quoted on the seeds), the names of bodies and
+            # resolutions, which it shortens ("Nghị quyết Trung ương 4 khóa XI, XII về …" -> "NQ T.Ư4"),
+            # and what the report's metadata states (outlet, byline, date)
             yield dataclasses.replace(gated, generator="extractive (quoted)",
                                       reason=f"{gated.reason}; quoted: a list, several reports or an official name")
             return
@@ -124,6 +127,10 @@ class GeneratedAnswerer(RunnableSerializable[Evidence, Answer]):
         if why:
             return dataclasses.replace(gated, generator="extractive (llm unverified)", sentences=trail,
                                        reason=f"{gated.reason}; {why}")
+        if kind == "role" and (left_out := _offices_left_out(ev, gated, " ".join(c.text for c in kept))):
+            # a person's offices are official titles: all of them, or the passage's words
+            return dataclasses.replace(gated, generator="extractive (quoted)", sentences=trail,
+                                       reason=f"{gated.reason}; quoted: the model left out {', '.join(left_out)}")
         citations: list[Citation] = []
         markers: dict[tuple[str, int, int], int] = {}
         parts = []
@@ -141,6 +148,22 @@ class GeneratedAnswerer(RunnableSerializable[Evidence, Answer]):
                       sentences=trail)
 
 
+def _lead(ev: Evidence, gated: Answer) -> SentenceEvidence:
+    """The candidate sentence the extractive answer leads with (not a metadata answer's)."""
+    c = gated.citations[0]
+    return next(s for s in ev.sentences if s.doc_id == c.doc_id and s.start <= c.start < s.end)
+
+
+def _offices_left_out(ev: Evidence, gated: Answer, generated: str) -> list[str]:
+    """The offices the leading passage gives the asked person that the generated text does not name."""
+    lead = _lead(ev, gated)
+    span = _titles_around(lead, ev.entities)
+    if span is None:
+        return []
+    said = set(offices_named(generated))
+    return [o for o in offices_named(lead.text[span[0] - lead.start : span[1] - lead.start]) if o not in said]
+
+
 def select_passages(ev: Evidence, gated: Answer, usable: list[SentenceEvidence], limit: int) -> list[Passage]:
     """The sentences the extractive answer cites, then the next usable ones, numbered from 1."""
     chosen: list[SentenceEvidence] = []
@@ -154,3 +177,37 @@ def select_passages(ev: Evidence, gated: Answer, usable: list[SentenceEvidence],
         if s not in chosen:
             chosen.append(s)
     return [Passage(n, s) for n, s in enumerate(chosen, start=1)]
+
+
+def _titles_around(s: SentenceEvidence, entities: tuple[str, ...]) -> tuple[int, int] | None:
+    """The comma clauses naming the asked person and the offices next to it: "Phát biểu, Phó Bí
+    thư Tỉnh ủy Nguyễn Văn A khẳng định …" -> "Phó Bí thư Tỉnh ủy Nguyễn Văn A khẳng định …";
+    "Ông B, Ủy viên X, Trưởng Ban Y và ông C, …" -> up to the clause naming someone else."""
+    key, folded = keys(s.text)
+    if len(key) != len(s.text):  # offsets of the match key are the text's
+        return None
+    cuts = [0] + [m.end() for m in _COMMA.finditer(s.text)]
+    clauses = [(a, b) for a, b in zip(cuts, cuts[1:] + [len(s.text)])]
+    clause = [s.text[a:b] for a, b in clauses]
+
+    def asked(i: int) -> bool:
+        a, b = clauses[i]
+        return any(e in (key if fold(e) != e else folded)[a:b] for e in entities)
+
+    def someone_else(i: int) -> bool:
+        return any(not any(e in keys(n)[0] or e in keys(n)[1] for e in entities) for n in person_names(clause[i]))
+
+    named = [i for i in range(len(clauses)) if asked(i)]
+    if not named or len(clauses) < 2:
+        return None
+    first = last = named[0]
+    while first > 0 and not names_role(clause[first]) and names_role(clause[first - 1]):
+        first -= 1
+    while last + 1 < len(clauses) and names_role(clause[last + 1]) and not someone_else(last):
+        last += 1
+    start, end = s.start + clauses[first][0], s.start + clauses[last][1]
+    if not names_role(s.text[start - s.start : end - s.start]):
+        return None
+    while end > start and s.text[end - s.start - 1] in " ,;:":
+        end -= 1
+    return start, end

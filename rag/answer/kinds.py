@@ -27,6 +27,8 @@ _DATE = re.compile(
     r"\b\d{1,2}[-/.]\d{1,2}(?:[-/.]\d{2,4})?\b|\b(?:ngày|tháng)\s+\d{1,2}\b|\b(?:19|20)\d{2}\b|\b\d{1,2}:\d{2}\b",
     re.IGNORECASE,
 )
+_DAY = re.compile(r"\b\d{1,2}[-/.]\d{1,2}\b|\bngày\s+\d{1,2}\b", re.IGNORECASE)
+_ASKS_DAY = re.compile(rf"\b{alternation(_P.day_asks)}\b")
 _NUMBER = re.compile(rf"\d|\b{alternation(_P.number_words)}\b", re.IGNORECASE)
 _PLACE = re.compile(
     rf"\b{alternation(_P.place_prepositions)}\s+{alternation(_P.place_nouns)}?\s*{_CAP}|\bgồm\s*:"
@@ -114,6 +116,8 @@ def states_kind(sentence: str, question: Question) -> bool:
         return True
     if kind == "place" and _states_common_place(sentence, question.text):
         return True
+    if kind == "date" and _ASKS_DAY.search(fold(question.text)):
+        return _DAY.search(sentence) is not None
     if kind == "number" and counted:
         if counted in _P.percent_nouns and re.search(r"\d\s*%", sentence):
             return True
@@ -138,6 +142,16 @@ def refers_back(sentence: str) -> bool:
     """A report's sentence that names a thing by pointing back ("Các hạch này", "Cách này giúp …"),
     not one that only links on ("Do đó, …", "Qua đó …")."""
     return points_back(_CONNECTIVE.sub(" ", match_key(sentence)))
+
+
+def names_role(text: str) -> bool:
+    """Names an office ("Phó Bí thư Tỉnh ủy", "Giám đốc")."""
+    return _ROLE.search(text) is not None
+
+
+def offices_named(text: str) -> list[str]:
+    """The office words a text names, as match keys ("ủy viên", "phó trưởng ban")."""
+    return list(dict.fromkeys(match_key(m.group()) for m in _ROLE.finditer(text)))
 
 
 def contains_phrase(text_key: str, text_folded: str, phrase: str) -> bool:

@@ -40,6 +40,7 @@ class LanguageProfile:
     # (kind, pattern on the folded question, pattern the accented question must also match), in order
     question_kinds: tuple[tuple[str, re.Pattern[str], re.Pattern[str] | None], ...]
     count_leads: tuple[str, ...]  # folded
+    day_asks: tuple[str, ...]  # folded
     across: re.Pattern[str]
     plural: tuple[str, ...]
     question_words: frozenset[str]
@@ -115,6 +116,7 @@ def load(path: str | Path) -> LanguageProfile:
         source_patterns=tuple(re.compile(p) for p in data["metadata"]["source_patterns"]),
         question_kinds=tuple(_kind(entry) for entry in q["kinds"]),
         count_leads=_folded(q["count_leads"]),
+        day_asks=_folded(q["day_asks"]),
         across=re.compile(r"\b(" + "|".join(q["across"]) + r")\b"),
         plural=_folded(q["plural"]),
         question_words=_syllables(q["question_words"], match_key),
