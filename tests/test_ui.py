@@ -131,6 +131,69 @@ def test_the_chat_in_a_browser(app_url, browser, tmp_path):
     assert not errors, errors
 
 
+def test_the_page_speaks_vietnamese_fits_a_phone_and_starts_fresh(app_url, browser, tmp_path):
+    """The fixes a new user asked for: Vietnamese toasts and no English footer, a refusal that says
+    why, no toolbar over the first message, "Cuộc trò chuyện mới" emptying the upload box, a reports
+    tab with nothing preselected and a table in the page's font, and the sources right after the
+    chat on a 400 px screen."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(app_url)
+    page.wait_for_selector("#question textarea")
+    assert "Use via API" not in page.inner_text("body")
+
+    page.click("#send")  # an empty question
+    title = page.locator(".toast-title").first
+    title.wait_for()
+    # what is seen: the English type hidden, "Cảnh báo" drawn in its place
+    assert title.evaluate("e => getComputedStyle(e).fontSize") == "0px"
+    assert title.evaluate("e => getComputedStyle(e, '::after').content") == '"Cảnh báo"'
+    assert "Hãy nhập câu hỏi" in page.locator(".toast-body").first.inner_text()
+    page.screenshot(path=ARTIFACTS / "10-toast-in-vietnamese.png")
+
+    refusal = _ask(page, "Ai được trao Huân chương Độc lập?")
+    assert "Không tìm thấy thông tin này" in refusal
+    why = page.locator("#chat .why-not").last.inner_text()
+    assert why.startswith(("Không", "Các đoạn")) and "the " not in why  # one Vietnamese line, not the raw reason
+    first = page.locator("#chat .message-row").first.bounding_box()
+    covering = [b for b in page.locator("#chat button:visible").all()
+                if (box := b.bounding_box()) and box["y"] < first["y"] + first["height"] and box["y"] + box["height"] > first["y"]
+                and box["x"] + box["width"] > first["x"] and box["x"] < first["x"] + first["width"]
+                and not b.evaluate("e => !!e.closest('.message-row')")]
+    assert not covering, "a chat toolbar button covers the first message"
+    page.screenshot(path=ARTIFACTS / "11-refusal-says-why.png")
+
+    report = tmp_path / "moi.txt"
+    report.write_text(NEW_REPORT, encoding="utf-8")
+    page.click("text=Tải báo cáo lên")
+    page.set_input_files("#upload input[type=file]", str(report))
+    page.wait_for_function("() => document.querySelector('#upload-status').innerText.includes('Đã lập chỉ mục')",
+                           timeout=120000)
+    assert "moi" in page.inner_text("#upload")
+    page.click("#new-chat")
+    page.wait_for_function("() => !document.querySelector('#upload').innerText.includes('moi')")
+    assert page.inner_text("#upload-status").strip() == "" and page.locator("#chat .message-row").count() == 0
+
+    page.get_by_role("tab", name="Báo cáo").click()
+    picker = page.get_by_label("Mở báo cáo")
+    assert picker.input_value() == ""  # nothing looks selected while nothing is shown
+    picker.click()
+    page.get_by_role("option").first.click()
+    page.wait_for_function("() => document.querySelector('#report-view').innerText.length > 100")
+    font = page.locator("#reports-table td").first.evaluate("e => getComputedStyle(e).fontFamily")
+    assert "mono" not in font.lower()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1400  # the table fits the page
+    page.screenshot(path=ARTIFACTS / "12-reports-tab.png", full_page=True)
+
+    phone = browser.new_page(viewport={"width": 400, "height": 900})
+    phone.goto(app_url)
+    phone.wait_for_selector("#question textarea")
+    sources_y = phone.locator("#sources").bounding_box()["y"]
+    assert sources_y < phone.locator("#upload-box").bounding_box()["y"]  # sources right after the chat
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 400
+    phone.screenshot(path=ARTIFACTS / "13-phone.png", full_page=True)
+
+
 def test_the_api_through_gradio_client(app_url):
     from gradio_client import Client
 

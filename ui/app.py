@@ -29,6 +29,13 @@ CSS = """
 a.cite{text-decoration:none;font-weight:600}
 .draft{color:var(--body-text-color-subdued)}
 .why-not{color:var(--body-text-color-subdued)}
+/* Gradio titles its toasts with their English type ("Warning"): the page says it in Vietnamese */
+.toast-title{font-size:0!important}
+.toast-title::after{font-size:var(--text-md);font-weight:600}
+.toast-title.warning::after{content:"Cảnh báo"}
+.toast-title.info::after{content:"Thông báo"}
+.toast-title.error::after{content:"Lỗi"}
+.toast-title.success::after{content:"Thành công"}
 #reports-table, #reports-table *{font-family:var(--font)}
 #reports-table{max-width:100%;overflow-x:auto}
 """
