@@ -72,6 +72,15 @@ def _ask(page, question: str) -> str:
     return bots.nth(bots.count() - 1).inner_text()
 
 
+def _upload(page, path: Path, text: str) -> None:
+    """Write a report and upload it through the chat's upload box, waiting for the index."""
+    path.write_text(text, encoding="utf-8")
+    page.click("text=Tải báo cáo lên")
+    page.set_input_files("#upload input[type=file]", str(path))
+    page.wait_for_function("() => document.querySelector('#upload-status').innerText.includes('Đã lập chỉ mục')",
+                           timeout=120000)
+
+
 def test_the_chat_in_a_browser(app_url, browser, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1100})
@@ -101,12 +110,7 @@ def test_the_chat_in_a_browser(app_url, browser, tmp_path):
     assert "Không có nguồn" in page.inner_text("#sources") and page.locator("#sources .source").count() == 0
     page.screenshot(path=ARTIFACTS / "4-refusal.png")
 
-    new_file = tmp_path / "dan van Lao Cai.txt"
-    new_file.write_text(NEW_REPORT, encoding="utf-8")
-    page.click("text=Tải báo cáo lên")
-    page.set_input_files("#upload input[type=file]", str(new_file))
-    page.wait_for_function("() => document.querySelector('#upload-status').innerText.includes('Đã lập chỉ mục')",
-                           timeout=120000)
+    _upload(page, tmp_path / "dan van Lao Cai.txt", NEW_REPORT)
     uploaded = _ask(page, "Ai phát biểu khai mạc hội nghị tổng kết công tác dân vận ở Lào Cai?")
     assert "Vàng A Sùng" in uploaded
     page.screenshot(path=ARTIFACTS / "5-upload-and-ask.png")
@@ -163,12 +167,7 @@ def test_the_page_speaks_vietnamese_fits_a_phone_and_starts_fresh(app_url, brows
     assert not covering, "a chat toolbar button covers the first message"
     page.screenshot(path=ARTIFACTS / "11-refusal-says-why.png")
 
-    report = tmp_path / "moi.txt"
-    report.write_text(NEW_REPORT, encoding="utf-8")
-    page.click("text=Tải báo cáo lên")
-    page.set_input_files("#upload input[type=file]", str(report))
-    page.wait_for_function("() => document.querySelector('#upload-status').innerText.includes('Đã lập chỉ mục')",
-                           timeout=120000)
+    _upload(page, tmp_path / "moi.txt", NEW_REPORT)
     assert "moi" in page.inner_text("#upload")
     page.click("#new-chat")
     page.wait_for_function("() => !document.querySelector('#upload').innerText.includes('moi')")
