@@ -183,6 +183,29 @@ def reports(obj: Context, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("report_ids", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the removed ids as a JSON list.")
+@click.pass_obj
+def remove(obj: Context, report_ids: tuple[str, ...], as_json: bool) -> None:
+    """Forget reports: their passages leave both indexes (the files are not touched).
+
+    \b
+    Examples:
+      baocao reports                  # the ids
+      baocao remove 004_aa4c518af7af5ae9
+      baocao remove id1 id2 --json
+    """
+    from rag.ingest.pipeline import remove as remove_reports
+
+    store = _open_store(obj)
+    try:
+        removed = remove_reports(list(report_ids), store, obj.settings().lexical_dir)
+    except _user_errors() as exc:
+        _fail(exc)
+    click.echo(json.dumps(removed) if as_json else f"removed {len(removed)}: {', '.join(removed)}")
+
+
+@cli.command()
 @click.argument("report_id")
 @click.pass_obj
 def show(obj: Context, report_id: str) -> None:

@@ -79,3 +79,23 @@ def test_ingest_reports_skipped_files_with_exit_3(two_seeds, tmp_path):
     assert len(summary["added"]) == 2 and summary["skipped"][0]["path"].endswith("broken.pdf")
     again = run("ingest", str(two_seeds / "000_1f9fa2e96ddb3942.txt"), home=tmp_path / "home")
     assert again.returncode == 0 and "unchanged 1" in again.stdout
+
+
+def test_remove_forgets_a_report_in_both_indexes(two_seeds, tmp_path):
+    home = tmp_path / "home"
+    assert run("ingest", str(two_seeds), home=home).returncode == 0
+    question = ("cum thi dua so 2 gom bao nhieu tinh", "--mode", "lexical", "--json")
+    assert json.loads(run("ask", *question, home=home).stdout)["refused"] is False
+
+    unknown = run("remove", "khong_co", home=home)
+    assert unknown.returncode == 1 and "unknown report id(s) khong_co" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+    removed = run("remove", "000_1f9fa2e96ddb3942", "--json", home=home)
+    assert removed.returncode == 0, removed.stderr
+    assert json.loads(removed.stdout) == ["000_1f9fa2e96ddb3942"]
+    rows = json.loads(run("reports", "--json", home=home).stdout)
+    assert [r["doc_id"] for r in rows] == ["002_37f2df06d8ddf81f"]
+    # the lexical side forgot it too: a words-only search cannot bring its passage back
+    for mode in ("lexical", "dense"):
+        payload = json.loads(run("ask", question[0], "--mode", mode, "--json", home=home).stdout)
+        assert all(r["doc_id"] != "000_1f9fa2e96ddb3942" for r in payload["retrieved"])

@@ -135,7 +135,7 @@ def test_the_chat_in_a_browser(app_url, browser, tmp_path):
     assert not errors, errors
 
 
-def test_the_page_speaks_vietnamese_fits_a_phone_and_starts_fresh(app_url, browser, tmp_path):
+def test_the_page_speaks_vietnamese_fits_a_phone_and_starts_fresh(app_url, service, browser, tmp_path):
     """The fixes a new user asked for: Vietnamese toasts and no English footer, a refusal that says
     why, no toolbar over the first message, "Cuộc trò chuyện mới" emptying the upload box, a reports
     tab with nothing preselected and a table in the page's font, and the sources right after the
@@ -179,6 +179,18 @@ def test_the_page_speaks_vietnamese_fits_a_phone_and_starts_fresh(app_url, brows
     picker.click()
     page.get_by_role("option").first.click()
     page.wait_for_function("() => document.querySelector('#report-view').innerText.length > 100")
+    # delete the report uploaded above, after the browser's confirmation
+    page.on("dialog", lambda dialog: dialog.accept())
+    table_cells = "() => document.querySelector('#reports-table').innerText.split('\\n').map(s => s.trim())"
+    assert "moi" in page.evaluate(table_cells)
+    picker.click()
+    page.get_by_role("option", name="moi").click()
+    page.click("#delete-report")
+    page.wait_for_function("() => document.querySelector('#removed-status').innerText.includes('Đã xóa moi')")
+    page.wait_for_timeout(300)
+    after = page.evaluate(table_cells)
+    assert "moi" not in after and "000_1f9fa2e96ddb3942" in after
+    assert "moi" not in service.reports()
     font = page.locator("#reports-table td").first.evaluate("e => getComputedStyle(e).fontFamily")
     assert "mono" not in font.lower()
     assert page.evaluate("document.documentElement.scrollWidth") <= 1400  # the table fits the page

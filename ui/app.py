@@ -127,6 +127,17 @@ def build_app(service: ChatService) -> gr.Blocks:
         report = service.report(doc_id)
         return report_html(doc_id, report.meta, report.text)
 
+    def remove_report(doc_id):
+        """Forget the picked report (after the browser's confirmation), then refresh every list."""
+        if not doc_id:
+            return gr.update(), gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
+        service.remove(doc_id)
+        gr.Info(f"Đã xóa báo cáo {doc_id} khỏi chỉ mục.", title="Thông báo")
+        choices = report_choices()
+        return (reports_rows(service.reports()), gr.update(choices=choices, value=None), "",
+                gr.update(choices=choices, value=[]), gr.update(choices=year_choices(), value=[]),
+                f"Đã xóa {doc_id}.")
+
     def api_ask(question: str) -> dict:
         """Ask a question; returns the answer contract (answer, refused, citations, retrieved, timings_ms)."""
         return service.ask(question, [])[1].to_dict()
@@ -166,7 +177,10 @@ def build_app(service: ChatService) -> gr.Blocks:
             table = gr.Dataframe(reports_rows(service.reports()), headers=["Mã", "Tiêu đề", "Ngày", "Địa điểm", "Nguồn", "Đoạn"],
                                  interactive=False, wrap=True, elem_id="reports-table",
                                  column_widths=["16%", "38%", "10%", "13%", "15%", "8%"])
-            pick = gr.Dropdown(report_choices(), value=None, label="Mở báo cáo")
+            with gr.Row():
+                pick = gr.Dropdown(report_choices(), value=None, label="Mở báo cáo", scale=4)
+                delete = gr.Button("Xóa báo cáo này", variant="stop", size="sm", scale=1, elem_id="delete-report")
+            removed_status = gr.Markdown(elem_id="removed-status")
             report_view = gr.HTML(elem_id="report-view")
 
         inputs = [box, chat, turns, answers, doc_filter, year_filter, k, mode]
@@ -178,6 +192,9 @@ def build_app(service: ChatService) -> gr.Blocks:
         files.upload(upload, files, [upload_status, doc_filter, year_filter, table, pick], concurrency_limit=1,
                      concurrency_id="index-writes", api_visibility="private")
         pick.change(show_report, pick, report_view, api_visibility="private")
+        delete.click(remove_report, pick, [table, pick, report_view, doc_filter, year_filter, removed_status],
+                     js="(id) => (id && confirm('Xóa báo cáo ' + id + ' khỏi chỉ mục? Tệp gốc không bị xóa.')) ? id : null",
+                     concurrency_limit=1, concurrency_id="index-writes", api_visibility="private")
         gr.api(api_ask, api_name="ask")
     return app
 

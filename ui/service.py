@@ -18,7 +18,7 @@ from rag.answer.citations import Answer
 from rag.answer.followup import Turn
 from rag.chain import Pipeline, open_pipeline
 from rag.ingest.convert import SUPPORTED
-from rag.ingest.pipeline import IngestResult, ingest
+from rag.ingest.pipeline import IngestResult, ingest, remove
 from rag.settings import Settings
 from rag.retrieval.store import ReportStore
 
@@ -104,6 +104,15 @@ class ChatService:
             # swapped in whole, on the store just written to: readers never see half an index
             self.pipeline = open_pipeline(self.settings, store)
             return result
+
+    def remove(self, doc_id: str) -> None:
+        """Forget a report (both indexes); its uploaded file goes too. Serialized with uploads."""
+        with self._write_lock:
+            store = ReportStore.open(self.settings)
+            remove([doc_id], store, self.settings.lexical_dir)
+            for upload in self.uploads.glob(f"{doc_id}.*") if self.uploads.is_dir() else []:
+                upload.unlink()
+            self.pipeline = open_pipeline(self.settings, store)
 
     # --- feedback ---
     def record_feedback(self, question: str, answer: dict, liked: bool) -> None:

@@ -16,7 +16,7 @@ from rag.ingest.convert import SUPPORTED, ConversionError, convert
 from rag.ingest.metadata import extract_metadata
 from rag.retrieval.corpus_stats import CorpusStats
 from rag.retrieval.lexical import LexicalIndex, index_fingerprint
-from rag.retrieval.store import Report, ReportStore
+from rag.retrieval.store import Report, ReportStore, UnknownReportError
 from rag.text.sentences import split_spans
 
 PIPELINE_VERSION = "2"  # bump when cleaning or chunking changes, so reports are redone
@@ -118,8 +118,27 @@ def ingest(
         for doc_id in sorted(set(known) - set(seen)):
             store.delete_report(doc_id)
             result.removed.append(doc_id)
+    _refresh(store, lexical_dir)
+    return result
+
+
+def remove(doc_ids: list[str], store: ReportStore, lexical_dir: Path) -> list[str]:
+    """Forget reports: their record, chunks and sentences in the store, then the BM25 indexes and
+    corpus statistics rebuilt without them. An unknown id raises before anything is deleted."""
+    known = store.reports()
+    unknown = [d for d in doc_ids if d not in known]
+    if unknown:
+        raise UnknownReportError(f"unknown report id(s) {', '.join(unknown)}; indexed reports: "
+                                 f"{', '.join(sorted(known)) or 'none'}")
+    for doc_id in dict.fromkeys(doc_ids):
+        store.delete_report(doc_id)
+    _refresh(store, lexical_dir)
+    return list(dict.fromkeys(doc_ids))
+
+
+def _refresh(store: ReportStore, lexical_dir: Path) -> None:
+    """The lexical indexes and corpus statistics of what the store now holds."""
     fingerprint = index_fingerprint(store)
     for unit in ("chunks", "sentences"):
         LexicalIndex.for_store(store, lexical_dir, unit, fingerprint)
     CorpusStats.for_store(store, lexical_dir, fingerprint)
-    return result
