@@ -182,7 +182,8 @@ def test_the_page_speaks_vietnamese_fits_a_phone_and_starts_fresh(app_url, servi
     # delete the report uploaded above, after the browser's confirmation
     page.on("dialog", lambda dialog: dialog.accept())
     table_cells = "() => document.querySelector('#reports-table').innerText.split('\\n').map(s => s.trim())"
-    assert "moi" in page.evaluate(table_cells)
+    cells = page.evaluate(table_cells)
+    assert "moi" in cells and "Lập chỉ mục" in cells and "Ký tự" in cells  # size and when it was indexed
     picker.click()
     page.get_by_role("option", name="moi").click()
     page.click("#delete-report")

@@ -9,7 +9,8 @@ import gradio as gr
 
 from rag.answer.followup import Turn
 from ui.render import (
-    answer_segments, draft_html, report_html, reports_rows, shortened, sources_html, verification_note, why_not,
+    REPORT_COLUMNS, REPORT_WIDTHS, answer_segments, draft_html, report_html, reports_rows, shortened, sources_html,
+    verification_note, why_not,
 )
 from ui.service import ChatService, UploadError
 
@@ -174,9 +175,8 @@ def build_app(service: ChatService) -> gr.Blocks:
                                     label="Báo cáo", elem_id="upload")
                     upload_status = gr.Markdown(elem_id="upload-status")
         with gr.Tab("Báo cáo"):
-            table = gr.Dataframe(reports_rows(service.reports()), headers=["Mã", "Tiêu đề", "Ngày", "Địa điểm", "Nguồn", "Đoạn"],
-                                 interactive=False, wrap=True, elem_id="reports-table",
-                                 column_widths=["16%", "38%", "10%", "13%", "15%", "8%"])
+            table = gr.Dataframe(reports_rows(service.reports()), headers=REPORT_COLUMNS, interactive=False, wrap=True,
+                                 elem_id="reports-table", column_widths=REPORT_WIDTHS)
             with gr.Row():
                 pick = gr.Dropdown(report_choices(), value=None, label="Mở báo cáo", scale=4)
                 delete = gr.Button("Xóa báo cáo này", variant="stop", size="sm", scale=1, elem_id="delete-report")

@@ -120,7 +120,13 @@ def report_html(doc_id: str, meta: dict, text: str) -> str:
 
 def reports_rows(reports: dict[str, dict]) -> list[list]:
     return [[doc_id, shortened(m.get("title", ""), 90), m.get("date") or (m.get("year") or ""), m.get("place", ""),
-             m.get("source", ""), m.get("chunks", 0)] for doc_id, m in sorted(reports.items())]
+             m.get("source", ""), f"{m.get('chars', 0):,}".replace(",", "."), m.get("chunks", 0),
+             str(m.get("ingested_at", "")).replace("T", " ")[:16]]
+            for doc_id, m in sorted(reports.items())]
+
+
+REPORT_COLUMNS = ["Mã", "Tiêu đề", "Ngày", "Địa điểm", "Nguồn", "Ký tự", "Đoạn", "Lập chỉ mục"]
+REPORT_WIDTHS = ["14%", "32%", "9%", "11%", "10%", "7%", "5%", "12%"]
 
 
 def shortened(text: str, limit: int) -> str:
