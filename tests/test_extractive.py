@@ -830,3 +830,8 @@ def test_similarity_is_read_against_the_corpus_background_and_missing_vectors_ar
     assert others and all(s.similarity is None and s.similarity_z is None for s in others)
     result = ExtractiveAnswerer().invoke(ev)
     assert _quotes(result) == [BINH_YEN_BEDS] and result.reason == "kind=number"  # it had a vector
+
+
+def test_an_answer_comes_back_whole_from_its_contract():
+    result = answer("Ai cắt băng khai trương khoa Nhi?", WARD)
+    assert Answer.from_dict(result.to_dict()) == result

@@ -167,11 +167,27 @@ def test_the_page_speaks_vietnamese_fits_a_phone_and_starts_fresh(app_url, servi
     assert not covering, "a chat toolbar button covers the first message"
     page.screenshot(path=ARTIFACTS / "11-refusal-says-why.png")
 
+    answer = _ask(page, "Ai được trao Huân chương Lao động hạng Nhì?")
+    assert "Nguyễn Thừa Việt" in answer
+    page.wait_for_function("() => !document.querySelector('#export').disabled")
+    with page.expect_download() as download:
+        page.click("#export")
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "**Hỏi:** Ai được trao Huân chương Lao động hạng Nhì?" in exported
+    assert "`004_aa4c518af7af5ae9`, ký tự" in exported and "Nguyễn Thừa Việt" in exported  # report, offsets, quote
+    page.reload()  # the conversation survives a reload, its sources too
+    page.wait_for_function("() => document.querySelector('#chat')?.innerText.includes('Nguyễn Thừa Việt')")
+    assert "Huân chương Độc lập" in page.inner_text("#chat") and page.locator("#sources .source").count() >= 1
+
     _upload(page, tmp_path / "moi.txt", NEW_REPORT)
     assert "moi" in page.inner_text("#upload")
     page.click("#new-chat")
     page.wait_for_function("() => !document.querySelector('#upload').innerText.includes('moi')")
     assert page.inner_text("#upload-status").strip() == "" and page.locator("#chat .message-row").count() == 0
+    page.reload()  # a new conversation stays new
+    page.wait_for_selector("#question textarea")
+    page.wait_for_timeout(500)
+    assert page.locator("#chat .message-row").count() == 0
 
     page.get_by_role("tab", name="Báo cáo").click()
     picker = page.get_by_label("Mở báo cáo")
@@ -182,8 +198,9 @@ def test_the_page_speaks_vietnamese_fits_a_phone_and_starts_fresh(app_url, servi
     # delete the report uploaded above, after the browser's confirmation
     page.on("dialog", lambda dialog: dialog.accept())
     table_cells = "() => document.querySelector('#reports-table').innerText.split('\\n').map(s => s.trim())"
+    page.wait_for_function(f"() => ({table_cells})().includes('moi')", timeout=10000)
     cells = page.evaluate(table_cells)
-    assert "moi" in cells and "Lập chỉ mục" in cells and "Ký tự" in cells  # size and when it was indexed
+    assert "moi" in cells and "Lập chỉ mục" in cells and "Ký tự" in cells, cells  # size and when it was indexed
     picker.click()
     page.get_by_role("option", name="moi").click()
     page.click("#delete-report")

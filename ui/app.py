@@ -3,14 +3,16 @@ follow-ups, filters, uploads, a reports tab and 👍/👎 feedback. Interface te
 from __future__ import annotations
 
 import html
+import tempfile
 from pathlib import Path
 
 import gradio as gr
 
+from rag.answer.citations import Answer
 from rag.answer.followup import Turn
 from ui.render import (
-    REPORT_COLUMNS, REPORT_WIDTHS, answer_segments, draft_html, report_html, reports_rows, shortened, sources_html,
-    verification_note, why_not,
+    REPORT_COLUMNS, REPORT_WIDTHS, answer_segments, conversation_markdown, draft_html, report_html, reports_rows,
+    shortened, sources_html, verification_note, why_not,
 )
 from ui.service import ChatService, UploadError
 
@@ -99,7 +101,25 @@ def build_app(service: ChatService) -> gr.Blocks:
 
     def new_chat():
         """A fresh conversation: the chat, its memory, the sources and the upload box emptied."""
-        return [], [], [], sources_html(None, {}, {}), "", None, ""
+        return [], [], [], sources_html(None, {}, {}), "", None, "", {}, gr.update(value=None, interactive=False)
+
+    def save(chat, turns, answers):
+        """Kept in the browser (local storage) across reloads, and offered as Markdown."""
+        if not answers:
+            return {}, gr.update(value=None, interactive=False)
+        path = Path(tempfile.mkdtemp(prefix="baocao-")) / "cuoc-tro-chuyen.md"
+        path.write_text(conversation_markdown(answers, service.reports()), encoding="utf-8")
+        return {"chat": chat, "turns": turns, "answers": answers}, gr.update(value=str(path), interactive=True)
+
+    def restore(saved):
+        """The conversation this browser had before the page was reloaded."""
+        saved = saved or {}
+        answers = saved.get("answers") or []
+        if not answers:
+            return [], [], [], sources_html(None, {}, {})
+        last = Answer.from_dict(answers[-1])
+        texts = {c.doc_id: service.report(c.doc_id).text for c in last.citations if c.doc_id in service.reports()}
+        return saved.get("chat", []), saved.get("turns", []), answers, sources_html(last, service.reports(), texts)
 
     def feedback(data: gr.LikeData, answers, turns):
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
@@ -147,6 +167,7 @@ def build_app(service: ChatService) -> gr.Blocks:
         gr.Markdown("## baocao — hỏi đáp về các báo cáo, có trích dẫn nguồn")
         turns = gr.State([])
         answers = gr.State([])
+        saved = gr.BrowserState({}, storage_key="baocao-conversation")
         with gr.Tab("Hỏi đáp"):
             with gr.Row():
                 with gr.Column(scale=3):
@@ -158,6 +179,8 @@ def build_app(service: ChatService) -> gr.Blocks:
                         send = gr.Button("Gửi", variant="primary", scale=1, elem_id="send")
                     with gr.Row():
                         clear = gr.Button("Cuộc trò chuyện mới", size="sm", elem_id="new-chat")
+                        export = gr.DownloadButton("Tải cuộc trò chuyện (Markdown)", size="sm", interactive=False,
+                                                   elem_id="export")
                     gr.Examples(EXAMPLES, inputs=box, label="Câu hỏi mẫu")
                 with gr.Column(scale=2):
                     gr.Markdown("### Nguồn trích dẫn")
@@ -185,9 +208,15 @@ def build_app(service: ChatService) -> gr.Blocks:
 
         inputs = [box, chat, turns, answers, doc_filter, year_filter, k, mode]
         outputs = [chat, turns, answers, sources, box]
-        send.click(respond, inputs, outputs, api_visibility="private")
-        box.submit(respond, inputs, outputs, api_visibility="private")
-        clear.click(new_chat, None, outputs + [files, upload_status], api_visibility="private")
+        for trigger in (send.click, box.submit):
+            trigger(respond, inputs, outputs, api_visibility="private").then(
+                save, [chat, turns, answers], [saved, export], api_visibility="private")
+        clear.click(new_chat, None, outputs + [files, upload_status, saved, export], api_visibility="private")
+        app.load(restore, saved, [chat, turns, answers, sources], api_visibility="private")
+        # the lists as the index is now (uploads and removals since the app was built)
+        app.load(lambda: (reports_rows(service.reports()), gr.update(choices=report_choices()),
+                          gr.update(choices=report_choices()), gr.update(choices=year_choices())),
+                 None, [table, pick, doc_filter, year_filter], api_visibility="private")
         chat.like(feedback, [answers, turns], None, api_visibility="private")
         files.upload(upload, files, [upload_status, doc_filter, year_filter, table, pick], concurrency_limit=1,
                      concurrency_id="index-writes", api_visibility="private")

@@ -134,3 +134,16 @@ def shortened(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0].rstrip(",;:–- ") + "…"
+
+
+def conversation_markdown(answers: list[dict], reports: dict[str, dict]) -> str:
+    """A conversation as Markdown: each question, its answer, and each citation's report, offsets
+    and quote, so a reader can check it later (`baocao show DOC_ID`)."""
+    lines = ["# Cuộc trò chuyện với baocao", ""]
+    for a in answers:
+        lines += [f"**Hỏi:** {a['question']}", "", f"**Đáp:** {a['answer']}", ""]
+        for c in a.get("citations", []):
+            title = reports.get(c["doc_id"], {}).get("title") or c["title"]
+            lines.append(f"- [{c['marker']}] {title} (`{c['doc_id']}`, ký tự {c['start']}–{c['end']}): «{c['quote']}»")
+        lines.append("")
+    return "\n".join(lines)

@@ -34,6 +34,13 @@ class Answer:
     # each generated sentence: {"text", "verified", "note"} (kept or dropped, and why); empty when extractive
     sentences: list[dict] = field(default_factory=list)
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "Answer":
+        """The answer back from its contract (a saved conversation, a `--json` line)."""
+        fields = {k: data[k] for k in ("question", "answer", "refused", "retrieved", "timings_ms", "reason",
+                                       "generator", "sentences") if k in data}
+        return cls(**fields, citations=[Citation(**c) for c in data.get("citations", [])])
+
     def to_dict(self) -> dict:
         return {
             "question": self.question,
