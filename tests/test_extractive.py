@@ -835,3 +835,19 @@ def test_similarity_is_read_against_the_corpus_background_and_missing_vectors_ar
 def test_an_answer_comes_back_whole_from_its_contract():
     result = answer("Ai cắt băng khai trương khoa Nhi?", WARD)
     assert Answer.from_dict(result.to_dict()) == result
+
+
+@pytest.mark.parametrize("question, report, words", [
+    ("Ai cắt băng khai trương khoa Nhi?", WARD, ["Trần Minh Khôi"]),
+    ("Khoa Hồi sức có bao nhiêu giường bệnh?", ICU, ["32 giường"]),
+    ("Lễ khánh thành thư viện Sao Mai diễn ra ngày nào?", LIBRARY, ["ngày 15/11/2023"]),
+    ("Trạm y tế lưu động được đặt ở đâu?", MOBILE, ["tại huyện Yên Thượng"]),
+])
+def test_each_citation_marks_the_words_that_answer(question, report, words):
+    c = answer(question, report).citations[0]
+    assert [report.text[a:b] for a, b in c.highlights] == words
+    assert all(c.start <= a < b <= c.end for a, b in c.highlights)
+
+
+def test_an_open_question_marks_nothing():
+    assert answer("Hội đồng trường Ngọc Lan thông qua kế hoạch gì?", BOARD).citations[0].highlights == ()

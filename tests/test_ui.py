@@ -99,6 +99,9 @@ def test_the_chat_in_a_browser(app_url, browser, tmp_path):
     page.wait_for_selector("#sources .source.active")
     card = page.locator("#sources .source.active")
     assert "Nguyễn Thừa Việt" in card.locator("mark").inner_text() and "Báo Hà Tĩnh" in card.inner_text()
+    # the words that answer are marked, in the bubble and in the cited span
+    assert "Nguyễn Thừa Việt" in page.locator("#chat strong").last.inner_text()
+    assert "Nguyễn Thừa Việt" in " ".join(card.locator("mark strong.answer-words").all_inner_texts())
     page.screenshot(path=ARTIFACTS / "2-answer-with-open-citation.png")
 
     follow = _ask(page, "Ông ấy giữ chức vụ gì?")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from rag.answer.citations import Answer
+from rag.answer.citations import Answer, Citation
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -17,14 +17,30 @@ def answer_segments(answer: Answer) -> list[str]:
         return [f"⚠️ **{html.escape(answer.answer)}**"]
     quotes = {c.marker: c for c in answer.citations}
     segments = []
-    for i, piece in enumerate(_MARKER.split(answer.answer)):
+    pieces = _MARKER.split(answer.answer)
+    for i, piece in enumerate(pieces):
         if i % 2 == 0:
-            words = escape_markdown(piece).split(" ")
+            cited = quotes.get(int(pieces[i + 1])) if i + 1 < len(pieces) else None
+            words = _bold_answers(escape_markdown(piece), cited).split(" ")
             segments += [" ".join(words[j : j + 6]) + (" " if j + 6 < len(words) else "") for j in range(0, len(words), 6)]
         elif (c := quotes.get(int(piece))) is not None:
             tip = html.escape(f"{c.title[:80]} — {c.quote[:200]}", quote=True)
             segments.append(f'<a href="#src-{c.marker}" class="cite" title="{tip}">[{c.marker}]</a>')
     return [s for s in segments if s]
+
+
+def _answered(c: Citation) -> list[str]:
+    """The words of a citation's quote that state what was asked (its highlights)."""
+    return [c.quote[a - c.start : b - c.start] for a, b in c.highlights if c.start <= a < b <= c.end]
+
+
+def _bold_answers(escaped: str, cited: Citation | None) -> str:
+    """The answering words in bold, where the sentence says them."""
+    for words in sorted(set(_answered(cited)) if cited else (), key=len, reverse=True):
+        target = escape_markdown(words)
+        if target.strip() and target in escaped and f"**{target}**" not in escaped:
+            escaped = escaped.replace(target, f"**{target}**", 1)
+    return escaped
 
 
 def escape_markdown(text: str) -> str:
@@ -98,7 +114,7 @@ def sources_html(answer: Answer | None, reports: dict[str, dict], texts: dict[st
         start = 0 if start < 0 else start + 2
         end = text.find("\n\n", c.end)
         end = len(text) if end < 0 else end
-        passage = (html.escape(text[start:c.start]) + "<mark>" + html.escape(text[c.start:c.end]) + "</mark>"
+        passage = (html.escape(text[start:c.start]) + "<mark>" + _strong_answers(text, c) + "</mark>"
                    + html.escape(text[c.end:end]))
         facts = " · ".join(html.escape(str(v)) for v in (meta.get("date") or meta.get("year") or "", meta.get("place", ""),
                                                         meta.get("source", "")) if v)
@@ -109,6 +125,17 @@ def sources_html(answer: Answer | None, reports: dict[str, dict], texts: dict[st
             f"<div class='passage'>{passage}</div></details>"
         )
     return "".join(cards)
+
+
+def _strong_answers(text: str, c: Citation) -> str:
+    """The cited span, escaped, with the answering words in <strong>."""
+    out, at = [], c.start
+    for a, b in sorted(h for h in c.highlights if c.start <= h[0] < h[1] <= c.end):
+        if a < at:
+            continue
+        out += [html.escape(text[at:a]), "<strong class='answer-words'>", html.escape(text[a:b]), "</strong>"]
+        at = b
+    return "".join(out) + html.escape(text[at : c.end])
 
 
 def report_html(doc_id: str, meta: dict, text: str) -> str:

@@ -19,6 +19,9 @@ class Citation:
     quote: str  # always cleaned_text[start:end]
     score: float
     verified: bool = True  # a generated sentence checked against it (extractive quotes are the text itself)
+    # where the quote states what was asked (the person, the date, the count): (start, end) offsets
+    # into the report's cleaned text, within [start, end); empty for open questions
+    highlights: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass
@@ -39,7 +42,9 @@ class Answer:
         """The answer back from its contract (a saved conversation, a `--json` line)."""
         fields = {k: data[k] for k in ("question", "answer", "refused", "retrieved", "timings_ms", "reason",
                                        "generator", "sentences") if k in data}
-        return cls(**fields, citations=[Citation(**c) for c in data.get("citations", [])])
+        citations = [Citation(**{**c, "highlights": tuple(tuple(h) for h in c.get("highlights", ()))})
+                     for c in data.get("citations", [])]
+        return cls(**fields, citations=citations)
 
     def to_dict(self) -> dict:
         return {

@@ -20,7 +20,7 @@ from langchain_core.runnables import RunnableSerializable
 
 from rag.answer.citations import REFUSAL, Answer, Citation
 from rag.answer.evidence import META_KINDS, RESTATES_BELOW, Evidence, SentenceEvidence
-from rag.answer.kinds import STRICT_KINDS
+from rag.answer.kinds import STRICT_KINDS, answer_spans
 from rag.text.normalize import fold
 
 _COMPARE = re.compile(r"\b(so sanh|ca hai|khac nhau|giong nhau|compare|both)\b")
@@ -214,7 +214,9 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
             s = c.s
             start, end = (s.start, s.end) if listing and s.holds_list else self._narrowed(s, ev.question.kind)
             quote = s.text[start - s.start : end - s.start]
-            citations.append(Citation(marker, s.doc_id, s.title, s.chunk_id, start, end, quote, round(c.score, 4)))
+            spans = tuple((start + a, start + b) for a, b in answer_spans(quote, ev.question))
+            citations.append(Citation(marker, s.doc_id, s.title, s.chunk_id, start, end, quote, round(c.score, 4),
+                                      highlights=spans))
             before = "… " if start > s.start else ""
             after = " …" if end < s.end else ""
             parts.append(f"{before}{quote}{after} [{marker}]")

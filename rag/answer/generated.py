@@ -29,7 +29,7 @@ from pydantic import ConfigDict, Field
 from rag.answer.citations import REFUSAL, Answer, Citation
 from rag.answer.evidence import META_KINDS, Evidence, SentenceEvidence
 from rag.answer.extractive import ExtractiveAnswerer, asks_list
-from rag.answer.kinds import STRICT_KINDS, keys, names_role, offices_named, person_names, states_kind
+from rag.answer.kinds import STRICT_KINDS, answer_spans, keys, names_role, offices_named, person_names, states_kind
 from rag.answer.verifier import Passage, verify
 from rag.text.normalize import fold
 
@@ -140,7 +140,9 @@ class GeneratedAnswerer(RunnableSerializable[Evidence, Answer]):
             if key not in markers:
                 markers[key] = len(markers) + 1
                 quote = s.text[c.start - s.start : c.end - s.start]
-                citations.append(Citation(markers[key], s.doc_id, s.title, s.chunk_id, c.start, c.end, quote, 1.0))
+                spans = tuple((c.start + a, c.start + b) for a, b in answer_spans(quote, ev.question))
+                citations.append(Citation(markers[key], s.doc_id, s.title, s.chunk_id, c.start, c.end, quote, 1.0,
+                                          highlights=spans))
             text = c.text if c.text[-1] in ".!?…" else c.text + "."  # "… [1]." reads as "…. [1]" does
             parts.append(f"{text} [{markers[key]}]")
         reason = f"kind={ev.question.kind}; {len(kept)}/{len(checks)} generated sentences verified"

@@ -85,6 +85,35 @@ STRICT_KINDS = frozenset({"person", "date", "number", "place", "role", "resoluti
 _COUNT_WORDS = rf"(?:\d+|{alternation(_P.count_words)})"
 
 
+_ORG_NAME = re.compile(rf"\b{alternation(_P.orgs)}(?:\s+{_PART})+")
+# whole dates and whole place names, for highlighting (the kind tests only need their start)
+_DATE_SPAN = re.compile(
+    r"\b(?:ngày\s+)?\d{1,2}[-/.]\d{1,2}(?:[-/.]\d{2,4})?\b|\bngày\s+\d{1,2}(?:\s+tháng\s+\d{1,2})?(?:\s+năm\s+\d{4})?"
+    r"|\btháng\s+\d{1,2}(?:\s*/\s*\d{4}|\s+năm\s+\d{4})?|\b(?:19|20)\d{2}\b|\b\d{1,2}[:h]\d{2}\b",
+    re.IGNORECASE,
+)
+_PLACE_SPAN = re.compile(
+    rf"\b{alternation(_P.place_prepositions)}\s+(?:{alternation(_P.place_nouns)}\s+)?{_CAP}(?:\s+{_CAP})*")
+_FIGURE = re.compile(r"\d[\d.,/]*(?:\s*%)?")
+_SPAN_TESTS = {"person": _PERSON, "date": _DATE_SPAN, "place": _PLACE_SPAN, "role": _ROLE, "org": _ORG_NAME,
+               "resolution": _RESOLUTION, "number": _FIGURE}
+
+
+def answer_spans(text: str, question: Question) -> list[tuple[int, int]]:
+    """Where the text states what was asked (the person, the date, the count…): offsets into `text`,
+    for a reader's eye to land on. Empty for open questions."""
+    kind = question.kind
+    if kind == "number" and question.counted and len(fold(text)) == len(text):
+        nouns = alternation(_P.count_synonyms.get(question.counted, (question.counted,)))
+        found = [m.span() for m in re.finditer(rf"\b{_COUNT_WORDS}\s+(?:\w+\s+)?{nouns}\b", fold(text))]
+        if found:
+            return found
+    if kind == "date" and _ASKS_DAY.search(fold(question.text)):
+        return [m.span() for m in _DATE_SPAN.finditer(text) if _DAY.search(m.group())]
+    test = _SPAN_TESTS.get(kind)
+    return [m.span() for m in test.finditer(text)] if test is not None else []
+
+
 def _unasked(words: tuple[str, ...], question: str) -> list[str]:
     """The words the question itself does not use: only those can state its answer."""
     return [w for w in words if not re.search(rf"\b{re.escape(w)}\b", question, re.IGNORECASE)]
