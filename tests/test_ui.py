@@ -103,6 +103,12 @@ def test_the_chat_in_a_browser(app_url, browser, tmp_path):
     assert "Nguyễn Thừa Việt" in page.locator("#chat strong").last.inner_text()
     assert "Nguyễn Thừa Việt" in " ".join(card.locator("mark strong.answer-words").all_inner_texts())
     page.screenshot(path=ARTIFACTS / "2-answer-with-open-citation.png")
+    card.locator("a.open-in-report").click()  # the whole report, at the cited passage
+    page.wait_for_selector("#report-view mark#cited")
+    assert "Nguyễn Thừa Việt" in page.inner_text("#report-view mark#cited")
+    assert "hội nghị giao ban" in page.inner_text("#report-view")  # the rest of the report is there too
+    page.screenshot(path=ARTIFACTS / "2b-report-at-the-citation.png")
+    page.get_by_role("tab", name="Hỏi đáp").click()
 
     follow = _ask(page, "Ông ấy giữ chức vụ gì?")
     assert "Hiểu là" in follow and "Nguyễn Thừa Việt" in follow and "Phó ban Tổ chức Tỉnh ủy" in follow

@@ -55,6 +55,15 @@ document.addEventListener('click', function (e) {
   card.open = true; card.classList.add('active');
   card.scrollIntoView({behavior: 'smooth', block: 'center'});
 }, true);
+// "mở trong báo cáo": hand "doc_id:start:end" to the page, which opens the Báo cáo tab there
+document.addEventListener('click', function (e) {
+  var a = e.target.closest && e.target.closest('a.open-in-report');
+  if (!a) return;
+  e.preventDefault();
+  window.baocaoOpenAt = a.dataset.at;
+  var button = document.querySelector('#open-at');
+  if (button) button.click();
+}, true);
 </script>"""
 
 
@@ -148,6 +157,16 @@ def build_app(service: ChatService) -> gr.Blocks:
         report = service.report(doc_id)
         return report_html(doc_id, report.meta, report.text)
 
+    def open_at(request):
+        """The Báo cáo tab on the report of a citation, its passage highlighted."""
+        parts = (request or "").rsplit(":", 2)
+        if len(parts) != 3 or parts[0] not in service.reports():
+            return gr.update(), gr.update(), gr.update()
+        doc_id, start, end = parts[0], int(parts[1]), int(parts[2])
+        report = service.report(doc_id)
+        return (gr.update(selected="reports"), gr.update(value=doc_id),
+                report_html(doc_id, report.meta, report.text, (start, end)))
+
     def remove_report(doc_id):
         """Forget the picked report (after the browser's confirmation), then refresh every list."""
         if not doc_id:
@@ -168,43 +187,45 @@ def build_app(service: ChatService) -> gr.Blocks:
         turns = gr.State([])
         answers = gr.State([])
         saved = gr.BrowserState({}, storage_key="baocao-conversation")
-        with gr.Tab("Hỏi đáp"):
-            with gr.Row():
-                with gr.Column(scale=3):
-                    # only the per-message copy button: the top toolbar covered the first message
-                    chat = gr.Chatbot(label="Trò chuyện", height=460, elem_id="chat", buttons=["copy"],
-                                      placeholder="Hỏi về các báo cáo, ví dụ: “Cụm thi đua số 2 gồm bao nhiêu tỉnh?”")
-                    with gr.Row():
-                        box = gr.Textbox(placeholder="Nhập câu hỏi…", show_label=False, scale=5, elem_id="question")
-                        send = gr.Button("Gửi", variant="primary", scale=1, elem_id="send")
-                    with gr.Row():
-                        clear = gr.Button("Cuộc trò chuyện mới", size="sm", elem_id="new-chat")
-                        export = gr.DownloadButton("Tải cuộc trò chuyện (Markdown)", size="sm", interactive=False,
-                                                   elem_id="export")
-                    gr.Examples(EXAMPLES, inputs=box, label="Câu hỏi mẫu")
-                with gr.Column(scale=2):
-                    gr.Markdown("### Nguồn trích dẫn")
-                    sources = gr.HTML(sources_html(None, {}, {}), elem_id="sources")
-            # below both columns: on a narrow screen the sources come right after the chat
-            with gr.Row():
-                with gr.Accordion("Bộ lọc và cài đặt", open=False):
-                    doc_filter = gr.CheckboxGroup(report_choices(), label="Chỉ tìm trong các báo cáo")
-                    year_filter = gr.CheckboxGroup(year_choices(), label="Năm")
-                    k = gr.Slider(1, 12, value=service.settings.k, step=1, label="Số đoạn văn truy xuất")
-                    mode = gr.Radio([("Kết hợp", "hybrid"), ("Ngữ nghĩa", "dense"), ("Từ khóa", "lexical")],
-                                    value=service.settings.mode, label="Cách truy xuất")
-                with gr.Accordion("Tải báo cáo lên (txt, md, html, pdf, docx)", open=False, elem_id="upload-box"):
-                    files = gr.File(file_count="multiple", file_types=[".txt", ".md", ".html", ".htm", ".pdf", ".docx"],
-                                    label="Báo cáo", elem_id="upload")
-                    upload_status = gr.Markdown(elem_id="upload-status")
-        with gr.Tab("Báo cáo"):
-            table = gr.Dataframe(reports_rows(service.reports()), headers=REPORT_COLUMNS, interactive=False, wrap=True,
-                                 elem_id="reports-table", column_widths=REPORT_WIDTHS)
-            with gr.Row():
-                pick = gr.Dropdown(report_choices(), value=None, label="Mở báo cáo", scale=4)
-                delete = gr.Button("Xóa báo cáo này", variant="stop", size="sm", scale=1, elem_id="delete-report")
-            removed_status = gr.Markdown(elem_id="removed-status")
-            report_view = gr.HTML(elem_id="report-view")
+        open_request = gr.Button(visible="hidden", elem_id="open-at")  # clicked by the page's script
+        with gr.Tabs() as tabs:
+            with gr.Tab("Hỏi đáp", id="chat"):
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        # only the per-message copy button: the top toolbar covered the first message
+                        chat = gr.Chatbot(label="Trò chuyện", height=460, elem_id="chat", buttons=["copy"],
+                                          placeholder="Hỏi về các báo cáo, ví dụ: “Cụm thi đua số 2 gồm bao nhiêu tỉnh?”")
+                        with gr.Row():
+                            box = gr.Textbox(placeholder="Nhập câu hỏi…", show_label=False, scale=5, elem_id="question")
+                            send = gr.Button("Gửi", variant="primary", scale=1, elem_id="send")
+                        with gr.Row():
+                            clear = gr.Button("Cuộc trò chuyện mới", size="sm", elem_id="new-chat")
+                            export = gr.DownloadButton("Tải cuộc trò chuyện (Markdown)", size="sm", interactive=False,
+                                                       elem_id="export")
+                        gr.Examples(EXAMPLES, inputs=box, label="Câu hỏi mẫu")
+                    with gr.Column(scale=2):
+                        gr.Markdown("### Nguồn trích dẫn")
+                        sources = gr.HTML(sources_html(None, {}, {}), elem_id="sources")
+                # below both columns: on a narrow screen the sources come right after the chat
+                with gr.Row():
+                    with gr.Accordion("Bộ lọc và cài đặt", open=False):
+                        doc_filter = gr.CheckboxGroup(report_choices(), label="Chỉ tìm trong các báo cáo")
+                        year_filter = gr.CheckboxGroup(year_choices(), label="Năm")
+                        k = gr.Slider(1, 12, value=service.settings.k, step=1, label="Số đoạn văn truy xuất")
+                        mode = gr.Radio([("Kết hợp", "hybrid"), ("Ngữ nghĩa", "dense"), ("Từ khóa", "lexical")],
+                                        value=service.settings.mode, label="Cách truy xuất")
+                    with gr.Accordion("Tải báo cáo lên (txt, md, html, pdf, docx)", open=False, elem_id="upload-box"):
+                        files = gr.File(file_count="multiple", file_types=[".txt", ".md", ".html", ".htm", ".pdf", ".docx"],
+                                        label="Báo cáo", elem_id="upload")
+                        upload_status = gr.Markdown(elem_id="upload-status")
+            with gr.Tab("Báo cáo", id="reports"):
+                table = gr.Dataframe(reports_rows(service.reports()), headers=REPORT_COLUMNS, interactive=False, wrap=True,
+                                     elem_id="reports-table", column_widths=REPORT_WIDTHS)
+                with gr.Row():
+                    pick = gr.Dropdown(report_choices(), value=None, label="Mở báo cáo", scale=4)
+                    delete = gr.Button("Xóa báo cáo này", variant="stop", size="sm", scale=1, elem_id="delete-report")
+                removed_status = gr.Markdown(elem_id="removed-status")
+                report_view = gr.HTML(elem_id="report-view")
 
         inputs = [box, chat, turns, answers, doc_filter, year_filter, k, mode]
         outputs = [chat, turns, answers, sources, box]
@@ -220,7 +241,10 @@ def build_app(service: ChatService) -> gr.Blocks:
         chat.like(feedback, [answers, turns], None, api_visibility="private")
         files.upload(upload, files, [upload_status, doc_filter, year_filter, table, pick], concurrency_limit=1,
                      concurrency_id="index-writes", api_visibility="private")
-        pick.change(show_report, pick, report_view, api_visibility="private")
+        pick.input(show_report, pick, report_view, api_visibility="private")  # a pick by hand; open_at sets its own view
+        open_request.click(open_at, open_request, [tabs, pick, report_view], api_visibility="private",
+                           js="() => window.baocaoOpenAt || ''").then(
+            None, None, None, js="() => setTimeout(() => document.getElementById('cited')?.scrollIntoView({block: 'center'}), 300)")
         delete.click(remove_report, pick, [table, pick, report_view, doc_filter, year_filter, removed_status],
                      js="(id) => (id && confirm('Xóa báo cáo ' + id + ' khỏi chỉ mục? Tệp gốc không bị xóa.')) ? id : null",
                      concurrency_limit=1, concurrency_id="index-writes", api_visibility="private")

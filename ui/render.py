@@ -121,7 +121,9 @@ def sources_html(answer: Answer | None, reports: dict[str, dict], texts: dict[st
         cards.append(
             f"<details class='source' id='src-{c.marker}' open><summary><b>[{c.marker}]</b> "
             f"{html.escape(meta.get('title') or c.title)}</summary>"
-            f"<div class='source-meta'>{facts} · <code>{html.escape(c.doc_id)}</code> · ký tự {c.start}–{c.end}</div>"
+            f"<div class='source-meta'>{facts} · <code>{html.escape(c.doc_id)}</code> · ký tự {c.start}–{c.end} · "
+            f"<a href='#' class='open-in-report' data-at='{html.escape(c.doc_id, quote=True)}:{c.start}:{c.end}'>"
+            f"mở trong báo cáo</a></div>"
             f"<div class='passage'>{passage}</div></details>"
         )
     return "".join(cards)
@@ -138,9 +140,20 @@ def _strong_answers(text: str, c: Citation) -> str:
     return "".join(out) + html.escape(text[at : c.end])
 
 
-def report_html(doc_id: str, meta: dict, text: str) -> str:
+def report_html(doc_id: str, meta: dict, text: str, span: tuple[int, int] | None = None) -> str:
+    """A whole report; with `span`, that passage highlighted (`#cited`, scrolled to by the page)."""
     facts = " · ".join(html.escape(str(meta.get(k))) for k in ("date", "place", "source", "author") if meta.get(k))
-    paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n"))
+    paragraphs, at = [], 0
+    for p in text.split("\n\n"):
+        a, b = at, at + len(p)
+        at = b + 2
+        if span and a <= span[0] < b:
+            s0, s1 = span[0] - a, min(span[1], b) - a
+            paragraphs.append(f"<p>{html.escape(p[:s0])}<mark id='cited'>{html.escape(p[s0:s1])}</mark>"
+                              f"{html.escape(p[s1:])}</p>")
+        else:
+            paragraphs.append(f"<p>{html.escape(p)}</p>")
+    paragraphs = "".join(paragraphs)
     return (f"<h3>{html.escape(meta.get('title', doc_id))}</h3><div class='source-meta'>{facts} · "
             f"<code>{html.escape(doc_id)}</code></div><div class='report-text'>{paragraphs}</div>")
 
