@@ -74,6 +74,15 @@ def build_app(service: ChatService) -> gr.Blocks:
     def year_choices():
         return sorted({str(m["year"]) for m in service.reports().values() if m.get("year")})
 
+    def report_lists(cleared: bool = False) -> tuple:
+        """The reports table, the picker and the two filters as the index is now, in that order;
+        `cleared` also empties what was picked (a removed report may have been)."""
+        choices = report_choices()
+        picked = {"value": None} if cleared else {}
+        chosen = {"value": []} if cleared else {}
+        return (reports_rows(service.reports()), gr.update(choices=choices, **picked),
+                gr.update(choices=choices, **chosen), gr.update(choices=year_choices(), **chosen))
+
     def respond(question, chat, turns, answers, doc_ids, years, k, mode):
         question = (question or "").strip()
         if not question:
@@ -147,9 +156,7 @@ def build_app(service: ChatService) -> gr.Blocks:
             raise gr.Error(str(exc), title="Lỗi") from exc
         lines = [f"Đã lập chỉ mục: {', '.join(result.added + result.updated) or 'không có gì mới'}."]
         lines += [f"Bỏ qua {Path(p).name}: {why}" for p, why in result.skipped]
-        choices = report_choices()
-        return ("\n\n".join(lines), gr.update(choices=choices), gr.update(choices=year_choices()),
-                reports_rows(service.reports()), gr.update(choices=choices))
+        return ("\n\n".join(lines), *report_lists())
 
     def show_report(doc_id):
         if not doc_id:
@@ -173,10 +180,7 @@ def build_app(service: ChatService) -> gr.Blocks:
             return gr.update(), gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
         service.remove(doc_id)
         gr.Info(f"Đã xóa báo cáo {doc_id} khỏi chỉ mục.", title="Thông báo")
-        choices = report_choices()
-        return (reports_rows(service.reports()), gr.update(choices=choices, value=None), "",
-                gr.update(choices=choices, value=[]), gr.update(choices=year_choices(), value=[]),
-                f"Đã xóa {doc_id}.")
+        return (*report_lists(cleared=True), "", f"Đã xóa {doc_id}.")
 
     def api_ask(question: str) -> dict:
         """Ask a question; returns the answer contract (answer, refused, citations, retrieved, timings_ms)."""
@@ -235,17 +239,16 @@ def build_app(service: ChatService) -> gr.Blocks:
         clear.click(new_chat, None, outputs + [files, upload_status, saved, export], api_visibility="private")
         app.load(restore, saved, [chat, turns, answers, sources], api_visibility="private")
         # the lists as the index is now (uploads and removals since the app was built)
-        app.load(lambda: (reports_rows(service.reports()), gr.update(choices=report_choices()),
-                          gr.update(choices=report_choices()), gr.update(choices=year_choices())),
-                 None, [table, pick, doc_filter, year_filter], api_visibility="private")
+        lists = [table, pick, doc_filter, year_filter]
+        app.load(report_lists, None, lists, api_visibility="private")
         chat.like(feedback, [answers, turns], None, api_visibility="private")
-        files.upload(upload, files, [upload_status, doc_filter, year_filter, table, pick], concurrency_limit=1,
+        files.upload(upload, files, [upload_status, *lists], concurrency_limit=1,
                      concurrency_id="index-writes", api_visibility="private")
         pick.input(show_report, pick, report_view, api_visibility="private")  # a pick by hand; open_at sets its own view
         open_request.click(open_at, open_request, [tabs, pick, report_view], api_visibility="private",
                            js="() => window.baocaoOpenAt || ''").then(
             None, None, None, js="() => setTimeout(() => document.getElementById('cited')?.scrollIntoView({block: 'center'}), 300)")
-        delete.click(remove_report, pick, [table, pick, report_view, doc_filter, year_filter, removed_status],
+        delete.click(remove_report, pick, [*lists, report_view, removed_status],
                      js="(id) => (id && confirm('Xóa báo cáo ' + id + ' khỏi chỉ mục? Tệp gốc không bị xóa.')) ? id : null",
                      concurrency_limit=1, concurrency_id="index-writes", api_visibility="private")
         gr.api(api_ask, api_name="ask")

@@ -159,8 +159,9 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
             # before (what "gồm:" or "đồng chí" refers to) or of the report's opening counts half,
             # and the sentence before counts fully when this one points back to it ("hiện tượng này").
             tokens = set(lexical_tokens(text)).union(*(lexical_tokens(e) for e in found))
+            back = refers_back(text)
             before = set(lexical_tokens(previous.text)) if previous else set()
-            if before and refers_back(text):
+            if before and back:
                 tokens |= before
             context = (before | openings[doc_id]) - tokens
             cosine = sims.get((doc_id, start))
@@ -179,7 +180,7 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
                 similarity_z=corpus.similarity_z(cosine) if corpus and cosine is not None else None,
                 states_kind=kind_stated, holds_list=holds_list(text),
                 entities=found, previous=previous, following=following, parts=parts,
-                other_office=other_office, office=office, novelty=_novelty(text, asked), points_back=refers_back(text),
+                other_office=other_office, office=office, novelty=_novelty(text, asked), points_back=back,
                 states_kind_with_names=with_names,
             ))
         missing = frozenset(entities) - frozenset().union(*(s.entities for s in out)) if out else frozenset(entities)

@@ -150,16 +150,15 @@ class GeneratedAnswerer(RunnableSerializable[Evidence, Answer]):
                       sentences=trail)
 
 
-def _lead(ev: Evidence, gated: Answer) -> SentenceEvidence:
-    """The candidate sentence the extractive answer leads with (not a metadata answer's)."""
-    c = gated.citations[0]
-    return next(s for s in ev.sentences if s.doc_id == c.doc_id and s.start <= c.start < s.end)
+def _sentence_of(ev: Evidence, c: Citation) -> SentenceEvidence | None:
+    """The candidate sentence a citation quotes (none for a metadata answer's)."""
+    return next((s for s in ev.sentences if s.doc_id == c.doc_id and s.start <= c.start < s.end), None)
 
 
 def _offices_left_out(ev: Evidence, gated: Answer, generated: str) -> list[str]:
     """The offices the leading passage gives the asked person that the generated text does not name."""
-    lead = _lead(ev, gated)
-    span = _titles_around(lead, ev.entities)
+    lead = _sentence_of(ev, gated.citations[0])
+    span = _titles_around(lead, ev.entities) if lead is not None else None
     if span is None:
         return []
     said = set(offices_named(generated))
@@ -170,7 +169,7 @@ def select_passages(ev: Evidence, gated: Answer, usable: list[SentenceEvidence],
     """The sentences the extractive answer cites, then the next usable ones, numbered from 1."""
     chosen: list[SentenceEvidence] = []
     for c in gated.citations:
-        s = next((s for s in ev.sentences if s.doc_id == c.doc_id and s.start <= c.start < s.end), None)
+        s = _sentence_of(ev, c)
         if s is not None and s not in chosen:
             chosen.append(s)
     for s in usable:

@@ -4,6 +4,7 @@ roles, bodies, number words, places) are the language profile's [evidence]."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rag.answer.question import Question
 from rag.text.normalize import fold, match_key
@@ -104,19 +105,42 @@ def answer_spans(text: str, question: Question) -> list[tuple[int, int]]:
     for a reader's eye to land on. Empty for open questions."""
     kind = question.kind
     if kind == "number" and question.counted and len(fold(text)) == len(text):
-        nouns = alternation(_P.count_synonyms.get(question.counted, (question.counted,)))
-        found = [m.span() for m in re.finditer(rf"\b{_COUNT_WORDS}\s+(?:\w+\s+)?{nouns}\b", fold(text))]
+        found = [m.span() for m in _count_of(question.counted).finditer(fold(text))]
         if found:
             return found
-    if kind == "date" and _ASKS_DAY.search(fold(question.text)):
+    if kind == "date" and _asks_day(question.text):
         return [m.span() for m in _DATE_SPAN.finditer(text) if _DAY.search(m.group())]
     test = _SPAN_TESTS.get(kind)
     return [m.span() for m in test.finditer(text)] if test is not None else []
 
 
+@lru_cache(maxsize=64)
+def _count_of(counted: str) -> re.Pattern[str]:
+    """A number right before the counted noun or a word for the same unit ("8 tỉnh", "12 giờ"), folded."""
+    nouns = alternation(_P.count_synonyms.get(counted, (counted,)))
+    return re.compile(rf"\b{_COUNT_WORDS}\s+(?:\w+\s+)?{nouns}\b")
+
+
+def _asks_day(question: str) -> bool:
+    return _ASKS_DAY.search(fold(question)) is not None
+
+
 def _unasked(words: tuple[str, ...], question: str) -> list[str]:
     """The words the question itself does not use: only those can state its answer."""
     return [w for w in words if not re.search(rf"\b{re.escape(w)}\b", question, re.IGNORECASE)]
+
+
+# Built once per question (the evidence step asks for every candidate sentence and clause).
+@lru_cache(maxsize=64)
+def _unasked_causes(question: str) -> re.Pattern[str] | None:
+    causes = _unasked(_P.cause_words, question)
+    return re.compile(rf"\b{alternation(causes)}\b", re.IGNORECASE) if causes else None
+
+
+@lru_cache(maxsize=64)
+def _unasked_places(question: str) -> re.Pattern[str] | None:
+    nouns = _unasked(_P.place_common, question)
+    return re.compile(rf"(?<!\w)(\w+\s+)?{alternation(nouns)}\s+(?!nào\b)[^\W\d_]", re.IGNORECASE) if nouns else None
 
 
 _NOT_BEFORE_PLACE = frozenset(w.lower() for w in _P.place_common_not_after)
@@ -125,11 +149,9 @@ _NOT_BEFORE_PLACE = frozenset(w.lower() for w in _P.place_common_not_after)
 def _states_common_place(sentence: str, question: str) -> bool:
     """A place without a name ("vùng hạ vị"), by a place noun the question does not use
     ("trong khu vực miền Trung" does not answer where a meeting "khu vực miền Trung" was held)."""
-    nouns = _unasked(_P.place_common, question)
-    if not nouns:
-        return False
-    place = re.compile(rf"(?<!\w)(\w+\s+)?{alternation(nouns)}\s+(?!nào\b)[^\W\d_]", re.IGNORECASE)
-    return any((m.group(1) or "").strip().lower() not in _NOT_BEFORE_PLACE for m in place.finditer(sentence))
+    place = _unasked_places(question)
+    return place is not None and any(
+        (m.group(1) or "").strip().lower() not in _NOT_BEFORE_PLACE for m in place.finditer(sentence))
 
 
 def states_kind(sentence: str, question: Question) -> bool:
@@ -139,26 +161,23 @@ def states_kind(sentence: str, question: Question) -> bool:
     ai", named people or a described group of them ("người mắc bệnh …")."""
     kind, counted = question.kind, question.counted
     if kind == "reason":
-        causes = _unasked(_P.cause_words, question.text)
-        return bool(causes) and re.search(rf"\b{alternation(causes)}\b", sentence, re.IGNORECASE) is not None
+        causes = _unasked_causes(question.text)
+        return causes is not None and causes.search(sentence) is not None
     if kind == "person" and question.plural and _GROUP.search(sentence):
         return True
     if kind == "place" and _states_common_place(sentence, question.text):
         return True
-    if kind == "date" and _ASKS_DAY.search(fold(question.text)):
+    if kind == "date" and _asks_day(question.text):
         return _DAY.search(sentence) is not None
     if kind == "number" and counted:
         if counted in _P.percent_nouns and re.search(r"\d\s*%", sentence):
             return True
-        nouns = alternation(_P.count_synonyms.get(counted, (counted,)))
-        return re.search(rf"\b{_COUNT_WORDS}\s+(?:\w+\s+)?{nouns}\b", fold(sentence)) is not None
+        return _count_of(counted).search(fold(sentence)) is not None
     test = _KIND_TESTS.get(kind)
     return True if test is None else bool(test.search(sentence))
 
 
 _DEMONSTRATIVE = re.compile(rf"(?<=\w )(?:{alternation(_P.demonstratives)})(?!\w)")
-
-
 _CONNECTIVE = re.compile(rf"(?<!\w){alternation(_P.connectives)}(?!\w)")
 
 
