@@ -851,3 +851,19 @@ def test_each_citation_marks_the_words_that_answer(question, report, words):
 
 def test_an_open_question_marks_nothing():
     assert answer("Hội đồng trường Ngọc Lan thông qua kế hoạch gì?", BOARD).citations[0].highlights == ()
+
+
+_SPEECH = "Phát biểu, Phó Bí thư Tỉnh ủy Trần Văn Bảo khẳng định nhân dân tỉnh Hòa Lộc đã nỗ lực."
+
+
+@pytest.mark.parametrize("text, left_out", [
+    ("Ông giữ chức vụ Phó Bí thư Tỉnh ủy.", ["tỉnh Hòa Lộc"]),  # which province's?
+    ("Phó Chủ tịch HĐND tỉnh.", ["tỉnh Hòa Lộc"]),
+    ("Ông là Phó Bí thư Tỉnh ủy Hòa Lộc.", []),  # the body names its place
+    ("Phó Chủ tịch HĐND tỉnh Hòa Lộc.", []),
+    ("Ông là Giám đốc bệnh viện.", []),  # not the office of a place
+])
+def test_a_body_of_a_place_named_without_it_leaves_the_place_out(text, left_out):
+    from rag.answer.kinds import places_left_out
+
+    assert places_left_out(_SPEECH, text) == left_out

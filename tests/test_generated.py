@@ -31,6 +31,7 @@ REPORTS = {
         "Tháng 4/2024, Bệnh viện Tâm Đức đưa vào sử dụng khu điều trị mới của khoa Hồi sức. "
         "Khu điều trị có giường bệnh hiện đại và hệ thống oxy trung tâm. "
         "Hiện khoa có 32 giường bệnh và 9 máy thở. "
+        "Khoa Hồi sức chưa có phòng mổ riêng cho bệnh nhân nặng. "
         "Trưởng khoa Hồi sức là bác sĩ Lương Thị Hạnh."
     ),
     "library.txt": (
@@ -43,7 +44,8 @@ REPORTS = {
         "Hội đồng trường Ngọc Lan họp phiên cuối năm\n"
         "Chiều 20/5/2024, Hội đồng trường Ngọc Lan họp phiên cuối năm học. "
         "Hội đồng thông qua ba nội dung: kế hoạch năm học mới, quy chế chi tiêu nội bộ, phương án tuyển sinh lớp 10. "
-        "Các nội dung được triển khai theo Nghị quyết số 12/NQ-HĐT về đổi mới quản trị nhà trường."
+        "Các nội dung được triển khai theo Nghị quyết số 12/NQ-HĐT về đổi mới quản trị nhà trường. "
+        "Phát biểu tại phiên họp, Phó Chủ tịch UBND tỉnh Hồ Thị Mai đánh giá cao kết quả năm học của tỉnh Lâm Viên."
     ),
     # instructions and fake markers inside a report are data, not orders
     "hostile.txt": (
@@ -136,6 +138,33 @@ def test_an_office_is_given_whole_or_quoted(local):
     answer = local.ask("Bác sĩ Lương Thị Hạnh giữ chức vụ gì?")
     _check(answer, local)
     assert not answer.refused and "trưởng khoa hồi sức" in answer.answer.lower()
+
+
+def test_a_passage_turned_around_by_the_model_is_quoted_instead(local):
+    # what the model may write from "Khoa Hồi sức chưa có phòng mổ riêng …": the verifier catches
+    # the dropped "chưa" and the whole answer falls back to the passage's own words
+    ev, _ = local.evidence_for("Khoa Hồi sức của Bệnh viện Tâm Đức đã có phòng mổ riêng chưa?")
+    answerer = local.answerer
+    gated = answerer.gate.invoke(ev)
+    passages = answerer.select(ev, gated)
+    [n] = [p.marker for p in passages if "phòng mổ" in p.sentence.text]
+    answer = answerer.checked(ev, f"Khoa Hồi sức đã có phòng mổ riêng [{n}].", passages, gated)
+    assert answer.generator == "extractive (quoted)" and "leaves out 'chưa'" in answer.reason
+    assert "chưa có phòng mổ riêng" in answer.answer
+    assert answer.sentences[0]["verified"] is False
+
+
+def test_an_office_of_a_province_without_the_province_is_quoted_instead(local):
+    ev, _ = local.evidence_for("Bà Hồ Thị Mai giữ chức vụ gì?")
+    answerer = local.answerer
+    gated = answerer.gate.invoke(ev)
+    passages = answerer.select(ev, gated)
+    [n] = [p.marker for p in passages if "Hồ Thị Mai" in p.sentence.text]
+    answer = answerer.checked(ev, f"Bà Hồ Thị Mai là Phó Chủ tịch UBND tỉnh [{n}].", passages, gated)
+    assert answer.generator == "extractive (quoted)" and "left out tỉnh Lâm Viên" in answer.reason
+    assert "tỉnh Lâm Viên" in answer.answer
+    named = answerer.checked(ev, f"Bà Hồ Thị Mai là Phó Chủ tịch UBND tỉnh Lâm Viên [{n}].", passages, gated)
+    assert named.generator.startswith("llm:"), named.reason
 
 
 def test_instructions_inside_a_report_change_nothing(local):

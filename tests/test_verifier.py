@@ -16,7 +16,8 @@ REPORT = (
     "Ngày 12/3/2024, Bệnh viện Đa khoa Thiện Tâm khai trương khoa Nhi tại huyện Phú Lạc. "
     "Người cắt băng là bác sĩ Trần Minh Khôi, Giám đốc bệnh viện. "
     "Khoa có 32 giường bệnh và 9 máy thở; khoa tiếp nhận 1.250 lượt khám trong tháng đầu; "
-    "bệnh viện dự kiến mở thêm khoa Sơ sinh vào năm 2025."
+    "bệnh viện dự kiến mở thêm khoa Sơ sinh vào năm 2025. "
+    "Khoa chưa có phòng mổ riêng và nhận trẻ từ các xã ngoài huyện Phú Lạc."
 )
 
 
@@ -36,10 +37,12 @@ BEDS = ("Khoa có 32 giường bệnh và 9 máy thở; khoa tiếp nhận 1.250
 _BEDS_AT = REPORT.index(BEDS)
 _FIRST_CLAUSE = BEDS.index(";")
 BEDS_PARTS = (Part(_BEDS_AT, _BEDS_AT + _FIRST_CLAUSE, 0.9, True),)  # "Khoa có 32 giường bệnh và 9 máy thở"
+NOT_YET = "Khoa chưa có phòng mổ riêng và nhận trẻ từ các xã ngoài huyện Phú Lạc."
 PASSAGES = [
     Passage(1, _sentence(OPENING)),
     Passage(2, _sentence(CUTTER)),
     Passage(3, _sentence(BEDS, parts=BEDS_PARTS)),
+    Passage(4, _sentence(NOT_YET)),
 ]
 
 
@@ -154,3 +157,23 @@ def test_a_fact_only_in_the_sentence_before_does_not_count_for_the_passage():
     s = _sentence(CUTTER)
     passage = Passage(1, SentenceEvidence(**{**s.__dict__, "previous": previous}))
     assert not _only("Ngày 12/3/2024, bác sĩ Trần Minh Khôi cắt băng [1].", [passage]).verified
+
+
+@pytest.mark.parametrize("generated, dropped", [
+    ("Khoa có phòng mổ riêng [4].", "'chưa' before 'có phòng'"),
+    ("Khoa nhận trẻ từ các xã huyện Phú Lạc [4].", "'ngoài' before 'huyện phú'"),
+])
+def test_a_sentence_that_drops_a_negation_of_its_passage_is_misread(generated, dropped):
+    c = _only(generated)
+    assert not c.verified and c.misread
+    assert dropped in c.note
+
+
+@pytest.mark.parametrize("generated", [
+    "Khoa chưa có phòng mổ riêng [4].",
+    "Khoa không có phòng mổ riêng [4].",  # another negation says the same
+    "Khoa nhận trẻ từ các xã ngoài huyện Phú Lạc [4].",
+])
+def test_a_sentence_keeping_the_negation_holds(generated):
+    c = _only(generated)
+    assert c.verified and not c.misread and c.passage.marker == 4

@@ -7,7 +7,8 @@ names of bodies and resolutions are quoted (the extractive answer): a small mode
 an enumeration and shortens official names. The model may still say the passages do not answer
 (a refusal); it never decides alone that something is in the reports. When no
 generated sentence survives verification, or none states the kind of fact asked (a number for
-"bao nhiêu"), the extractive answer is returned, flagged.
+"bao nhiêu"), or one turned a passage around (dropped its "không" or "ngoài"), the extractive
+answer is returned, flagged.
 
 Any LangChain chat model works (`rag.generators.chat_model`): a local GGUF through
 llama-cpp-python, or an OpenAI-compatible server.
@@ -29,7 +30,9 @@ from pydantic import ConfigDict, Field
 from rag.answer.citations import REFUSAL, Answer, Citation
 from rag.answer.evidence import META_KINDS, Evidence, SentenceEvidence
 from rag.answer.extractive import ExtractiveAnswerer, asks_list
-from rag.answer.kinds import STRICT_KINDS, answer_spans, keys, names_role, offices_named, person_names, states_kind
+from rag.answer.kinds import (
+    STRICT_KINDS, answer_spans, keys, names_role, offices_named, person_names, places_left_out, states_kind,
+)
 from rag.answer.verifier import Passage, verify
 from rag.text.normalize import fold
 
@@ -121,6 +124,11 @@ class GeneratedAnswerer(RunnableSerializable[Evidence, Answer]):
         kept = [c for c in checks if c.verified]
         trail = [{"text": c.text, "verified": c.verified, "note": c.note} for c in checks]
         kind = ev.question.kind
+        if misread := [c for c in checks if c.misread]:
+            # the model turned a passage around ("ngoài khu vực" -> "ở khu vực"): what else it wrote
+            # from the same reading is not to be trusted either, so the passages speak for themselves
+            return dataclasses.replace(gated, generator="extractive (quoted)", sentences=trail,
+                                       reason=f"{gated.reason}; quoted: {misread[0].note}")
         why = "no generated sentence verified" if not kept else (
             f"no generated sentence states the {kind} asked for"
             if kind in STRICT_KINDS and not any(states_kind(c.text, ev.question) for c in kept) else "")
@@ -156,13 +164,16 @@ def _sentence_of(ev: Evidence, c: Citation) -> SentenceEvidence | None:
 
 
 def _offices_left_out(ev: Evidence, gated: Answer, generated: str) -> list[str]:
-    """The offices the leading passage gives the asked person that the generated text does not name."""
+    """The offices the leading passage gives the asked person that the generated text does not name,
+    and the place of a body it names without one ("Phó Bí thư Tỉnh ủy" when the passage says
+    "tỉnh Nghệ An")."""
     lead = _sentence_of(ev, gated.citations[0])
     span = _titles_around(lead, ev.entities) if lead is not None else None
     if span is None:
         return []
     said = set(offices_named(generated))
-    return [o for o in offices_named(lead.text[span[0] - lead.start : span[1] - lead.start]) if o not in said]
+    offices = [o for o in offices_named(lead.text[span[0] - lead.start : span[1] - lead.start]) if o not in said]
+    return offices + places_left_out(lead.text, generated)
 
 
 def select_passages(ev: Evidence, gated: Answer, usable: list[SentenceEvidence], limit: int) -> list[Passage]:

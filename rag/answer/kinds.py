@@ -202,6 +202,26 @@ def offices_named(text: str) -> list[str]:
     return list(dict.fromkeys(match_key(m.group()) for m in _ROLE.finditer(text)))
 
 
+_NOUNS = f"(?i:{alternation(_P.place_nouns)})"
+_LOCAL_BODY = re.compile(rf"\b{alternation(_P.local_bodies)}(?:\s+{_NOUNS})?+(?!\s+{_UP})")
+_NAMED_PLACE = re.compile(rf"\b{_NOUNS}\s+{_CAP}(?:\s+{_CAP})*")
+
+
+def places_left_out(source: str, text: str) -> list[str]:
+    """The places `source` names ("tỉnh Nghệ An") that `text` leaves out while naming a body of a
+    place without saying which ("Phó Bí thư Tỉnh ủy")."""
+    if not _LOCAL_BODY.search(text):
+        return []
+    said, people = match_key(text), person_names(source)
+
+    def place(m: re.Match) -> bool:  # "UBND tỉnh Hồ Thị Mai": after a body, a name may be its holder's
+        after_body = re.search(rf"{alternation(_P.local_bodies)}\s+$", source[: m.start()])
+        return not (after_body and any(p in m.group() for p in people))
+
+    return list(dict.fromkeys(m.group() for m in _NAMED_PLACE.finditer(source)
+                              if match_key(m.group()) not in said and place(m)))
+
+
 def contains_phrase(text_key: str, text_folded: str, phrase: str) -> bool:
     """`phrase` is a match key (accented) or a folded key; compared with word boundaries."""
     haystack = text_key if fold(phrase) != phrase else text_folded

@@ -11,6 +11,8 @@ another given passage) supports it:
 - the passage (or its report) states the question's named things: all of them, or, when no
   given passage states all (a question about two reports), at least one;
 - most of the sentence's words are the passage's (no claim added around true names);
+- it keeps the passage's negations: "ở khu vực nhà nước" from "ngoài khu vực Nhà nước" misreads it
+  (such a sentence is `misread`: the answer falls back to quoting);
 - it states, not asks: a sentence with "bao nhiêu", "nào", "ai" restates the question.
 
 Each kept citation is narrowed to the clauses of the passage sentence that state the
@@ -49,6 +51,7 @@ class Checked:
     end: int
     verified: bool
     note: str  # why it was re-cited or dropped ("" when its own marker held)
+    misread: bool = False  # it turned around a passage it cites (dropped a "không", "ngoài")
 
 
 def split_generated(text: str) -> list[tuple[str, list[int]]]:
@@ -114,6 +117,26 @@ def _states(haystack_key: str, fact: str) -> bool:
     return any(" " + " ".join(words[i:]) + " " in haystack_key for i in range(len(words) - 1))
 
 
+def turned_around(sentence: str, passage: Passage) -> str:
+    """The negation the sentence drops: a phrase of the passage that follows "không", "chưa",
+    "ngoài" … (two words), repeated by the sentence without one, when the passage never says it
+    without one. "" when it keeps them all."""
+    said, source = _key(sentence).split(), _key(passage.sentence.text).split()
+    negations = profile().negations
+
+    def plain_at(words: list[str], phrase: list[str]) -> list[bool]:
+        """For each occurrence of the phrase: True when no negation stands before it."""
+        n = len(phrase)
+        return [i == 0 or words[i - 1] not in negations for i in range(len(words) - n + 1) if words[i : i + n] == phrase]
+
+    for i, word in enumerate(source[:-2]):
+        phrase = source[i + 1 : i + 3]
+        if word in negations and not any(w in negations for w in phrase) \
+                and any(plain_at(said, phrase)) and not any(plain_at(source, phrase)):
+            return f"it leaves out '{word}' before '{' '.join(phrase)}' of passage [{passage.marker}]"
+    return ""
+
+
 def support(sentence: str, passage: Passage, question_entities: tuple[str, ...], all_named: bool = True,
             question: str = "") -> str:
     """"" when the passage supports the sentence, else what fails. `all_named`: the passage (or its
@@ -142,6 +165,8 @@ def support(sentence: str, passage: Passage, question_entities: tuple[str, ...],
         if _states(context, fact) or any(fold(fact) in e or e in fold(fact) for e in stated_elsewhere):
             continue  # in the passage, or a named thing of the question that the passage's report states
         return f"'{fact}' is not in passage [{passage.marker}]"
+    if why := turned_around(sentence, passage):
+        return why
     words = set(lexical_tokens(sentence))
     if words:
         have = set(lexical_tokens(context))
@@ -182,6 +207,7 @@ def verify(generated: str, passages: list[Passage], question_entities: tuple[str
         notes = [f"[{n}] was not given" for n in markers if n not in by_marker]
         own = [by_marker[n] for n in markers if n in by_marker]
         chosen, note = None, ""
+        misread = any(turned_around(sentence, p) for p in own)
         for p in own:
             why = support(sentence, p, question_entities, all_named, question)
             if not why:
@@ -197,8 +223,8 @@ def verify(generated: str, passages: list[Passage], question_entities: tuple[str
         elif notes:
             note = "; ".join(notes)
         if chosen is None:
-            out.append(Checked(sentence, None, -1, -1, False, note))
+            out.append(Checked(sentence, None, -1, -1, False, note, misread))
         else:
             start, end = narrow(sentence, chosen)
-            out.append(Checked(sentence, chosen, start, end, True, note))
+            out.append(Checked(sentence, chosen, start, end, True, note, misread))
     return out

@@ -75,6 +75,8 @@ class LanguageProfile:
     count_synonyms: dict[str, tuple[str, ...]]  # folded noun -> the nouns that count the same thing
     group_qualifiers: tuple[str, ...]
     place_nouns: tuple[str, ...]
+    local_bodies: tuple[str, ...]
+    negations: frozenset[str]  # match keys: words that turn the phrase after them around
 
 
 def _nfc(items: list[str]) -> tuple[str, ...]:
@@ -150,6 +152,8 @@ def load(path: str | Path) -> LanguageProfile:
         place_common_not_after=_nfc(ev["place_common_not_after"]),
         count_synonyms={fold(w): _folded(group) for group in ev["count_synonyms"] for w in group},
         group_qualifiers=_nfc(ev["group_qualifiers"]),
+        local_bodies=_nfc(ev["local_bodies"]),
+        negations=frozenset(match_key(w) for w in ev["negations"]),
     )
 
 
