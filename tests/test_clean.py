@@ -1,3 +1,5 @@
+import pytest
+
 from rag.ingest.clean import clean_text
 from rag.ingest.metadata import extract_metadata
 
@@ -47,3 +49,23 @@ def test_seed_metadata(seed_texts):
     assert (meta["003_838962f970cd0743"].source, meta["003_838962f970cd0743"].place) == ("baothanhhoa.vn", "TP Sầm Sơn")
     assert (meta["004_aa4c518af7af5ae9"].year, meta["004_aa4c518af7af5ae9"].date) == (2009, "")
     assert meta["004_aa4c518af7af5ae9"].source == "Báo Hà Tĩnh"
+
+
+@pytest.mark.parametrize("lead, title", [
+    # a report without a headline: its first sentence from the subject on, the time and place left out
+    ("Sáng 12/4, tại huyện Hòa Lộc, Lâm Viên, Sở Y tế tổ chức hội nghị tổng kết công tác phòng dịch. Hội nghị diễn ra một ngày.",
+     "Sở Y tế tổ chức hội nghị tổng kết công tác phòng dịch"),
+    ("Chiều 3-5, tại TP Tân Lập, Hội Nông dân tỉnh tổ chức lễ trao giải.", "Hội Nông dân tỉnh tổ chức lễ trao giải"),
+    ("Ban Dân vận vừa tổ chức hội nghị giao ban quý I năm 2021.", "Ban Dân vận vừa tổ chức hội nghị giao ban quý I năm 2021"),
+    ("Theo báo cáo, tỉnh đã hoàn thành kế hoạch.", "Theo báo cáo, tỉnh đã hoàn thành kế hoạch"),  # not a time or place
+    ("Hội nghị tổng kết công tác dân vận năm 2020", "Hội nghị tổng kết công tác dân vận năm 2020"),  # a headline
+])
+def test_a_report_without_a_headline_is_titled_by_its_subject(lead, title):
+    assert extract_metadata(lead + "\n\nĐoạn sau.").title == title
+
+
+def test_a_long_first_sentence_is_cut_between_words():
+    lead = "Sáng 1/2, Ban Tuyên giáo " + "tổ chức hội nghị quán triệt nghị quyết " * 6 + "cho cán bộ."
+    title = extract_metadata(lead).title
+    assert title.startswith("Ban Tuyên giáo tổ chức") and title.endswith("…") and len(title) <= 121
+    assert title[:-1] in lead  # whole words, nothing rewritten

@@ -99,7 +99,11 @@ def test_the_chat_in_a_browser(app_url, browser, tmp_path):
     page.wait_for_selector("#sources .source.active")
     card = page.locator("#sources .source.active")
     assert "Nguyễn Thừa Việt" in card.locator("mark").inner_text() and "Báo Hà Tĩnh" in card.inner_text()
-    # the words that answer are marked, in the bubble and in the cited span
+    # the words that answer are marked, in the bubble and in the cited span, and lead the answer
+    bubble = page.locator("#chat .message-row").last
+    lead = bubble.locator(".lead")
+    assert lead.inner_text().startswith("➜") and "Nguyễn Thừa Việt" in " ".join(lead.locator("strong").all_inner_texts())
+    assert lead.locator("a.cite").count() == 1 and bubble.inner_text().index("➜") < bubble.inner_text().index("Huân chương")
     assert "Nguyễn Thừa Việt" in page.locator("#chat strong").last.inner_text()
     assert "Nguyễn Thừa Việt" in " ".join(card.locator("mark strong.answer-words").all_inner_texts())
     page.screenshot(path=ARTIFACTS / "2-answer-with-open-citation.png")
@@ -222,6 +226,23 @@ def test_the_page_speaks_vietnamese_fits_a_phone_and_starts_fresh(app_url, servi
     assert "mono" not in font.lower()
     assert page.evaluate("document.documentElement.scrollWidth") <= 1400  # the table fits the page
     page.screenshot(path=ARTIFACTS / "12-reports-tab.png", full_page=True)
+
+    # Gradio's own labels too (Gradio has no Vietnamese): in a Vietnamese browser and in a French one
+    for locale in ("vi-VN", "fr-FR"):
+        other = browser.new_page(locale=locale)
+        other.goto(app_url)
+        other.wait_for_selector("#question textarea")
+        other.get_by_text("Tải báo cáo lên").click()
+        other.wait_for_selector("#upload")
+        assert "Thả tệp vào đây" in other.inner_text("#upload"), locale
+        assert not {"Drop File Here", "Click to Upload", "Déposez"} & set(other.inner_text("body").split("\n"))
+        _ask(other, "Ai được trao Huân chương Lao động hạng Nhì?")
+        labels = other.locator("#chat button").evaluate_all(
+            "bs => bs.map(b => (b.getAttribute('aria-label') || '') + ' ' + (b.getAttribute('title') || ''))")
+        assert any("Sao chép" in label for label in labels) and not any("Copy" in label for label in labels), labels
+        if locale == "fr-FR":
+            other.screenshot(path=ARTIFACTS / "14-gradio-labels-in-vietnamese.png", full_page=True)
+        other.close()
 
     phone = browser.new_page(viewport={"width": 400, "height": 900})
     phone.goto(app_url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import tempfile
+import tomllib
 from pathlib import Path
 
 import gradio as gr
@@ -32,6 +33,7 @@ CSS = """
 a.cite{text-decoration:none;font-weight:600}
 .draft{color:var(--body-text-color-subdued)}
 .why-not{color:var(--body-text-color-subdued)}
+.lead{margin-bottom:6px}
 /* Gradio titles its toasts with their English type ("Warning"): the page says it in Vietnamese */
 .toast-title{font-size:0!important}
 .toast-title::after{font-size:var(--text-md);font-weight:600}
@@ -65,6 +67,16 @@ document.addEventListener('click', function (e) {
   if (button) button.click();
 }, true);
 </script>"""
+
+
+def gradio_vietnamese() -> gr.I18n:
+    """Gradio's own labels ("Copy message", "Drop File Here") in Vietnamese, whatever the browser's
+    language: `gradio_vi.toml`, as flat keys for each locale Gradio ships."""
+    with open(Path(__file__).with_name("gradio_vi.toml"), "rb") as f:
+        data = tomllib.load(f)
+    locales = data.pop("locales")
+    flat = {f"{section}.{key}": text for section, table in data.items() for key, text in table.items()}
+    return gr.I18n(**{locale: flat for locale in locales})
 
 
 def build_app(service: ChatService) -> gr.Blocks:
@@ -259,5 +271,7 @@ def serve(service: ChatService, host: str = "127.0.0.1", port: int = 7860, auth=
     app = build_app(service)
     app.queue(default_concurrency_limit=4)  # questions in parallel; index writes have their own limit 1
     app.launch(server_name=host, server_port=port, auth=auth, share=False, css=CSS, head=HEAD,
-               prevent_thread_lock=not block, max_file_size="20mb", footer_links=[])  # the API: README
+               prevent_thread_lock=not block, max_file_size="20mb",
+               footer_links=[],  # no English footer; the API is in the README
+               i18n=gradio_vietnamese())
     return app

@@ -16,7 +16,7 @@ def answer_segments(answer: Answer) -> list[str]:
     if answer.refused:
         return [f"⚠️ **{html.escape(answer.answer)}**"]
     quotes = {c.marker: c for c in answer.citations}
-    segments = []
+    segments = _lead(answer)
     pieces = _MARKER.split(answer.answer)
     for i, piece in enumerate(pieces):
         if i % 2 == 0:
@@ -24,9 +24,24 @@ def answer_segments(answer: Answer) -> list[str]:
             words = _bold_answers(escape_markdown(piece), cited).split(" ")
             segments += [" ".join(words[j : j + 6]) + (" " if j + 6 < len(words) else "") for j in range(0, len(words), 6)]
         elif (c := quotes.get(int(piece))) is not None:
-            tip = html.escape(f"{c.title[:80]} — {c.quote[:200]}", quote=True)
-            segments.append(f'<a href="#src-{c.marker}" class="cite" title="{tip}">[{c.marker}]</a>')
+            segments.append(_marker_link(c))
     return [s for s in segments if s]
+
+
+def _marker_link(c: Citation) -> str:
+    tip = html.escape(f"{c.title[:80]} — {c.quote[:200]}", quote=True)
+    return f'<a href="#src-{c.marker}" class="cite" title="{tip}">[{c.marker}]</a>'
+
+
+def _lead(answer: Answer) -> list[str]:
+    """The answer first: the words that state what was asked, each with its marker, as a line of
+    their own before the sentences they come from ("➜ **Nguyễn Văn A** [1]"); nothing when the
+    answer is not much longer than them (a short generated answer already leads with them)."""
+    said = [(c, words) for c in answer.citations if (words := list(dict.fromkeys(_answered(c))))]
+    if not said or 2 * sum(len(w) for _, ws in said for w in ws) > len(answer.answer):
+        return []
+    parts = [", ".join(f"<strong>{html.escape(w)}</strong>" for w in ws) + " " + _marker_link(c) for c, ws in said[:4]]
+    return ["<div class='lead'>➜ " + "; ".join(parts) + "</div>\n\n"]
 
 
 def _answered(c: Citation) -> list[str]:

@@ -19,6 +19,8 @@ _PLACE = re.compile(rf"\btại\s+({alternation(profile().place_nouns)}\s+)?((?:[
 # Where a report credits its source ("(Nguồn: …)", an outlet's initials): the profile's [metadata].
 _SOURCE = profile().source_patterns
 _TITLE_MAX = 160
+_HEADLINE_MAX = 120
+_ADVERBIAL_STARTS = tuple(a + " " for a in profile().lead_adverbials)
 
 
 @dataclass(frozen=True)
@@ -63,13 +65,33 @@ def extract_metadata(text: str, title_hint: str = "") -> ReportMeta:
 
 
 def _title(paragraphs: list[str]) -> str:
+    """The headline, or, when the report opens with its body, the first sentence from its subject
+    on ("Sáng 26/6, tại huyện X, tỉnh Y, Ban A tổ chức …" -> "Ban A tổ chức …"), cut between words."""
     first = paragraphs[0] if paragraphs else ""
     if len(first) <= _TITLE_MAX and not first.endswith("."):
         return first
-    sentence = re.split(r"(?<=[.!?])\s", first, maxsplit=1)[0]
-    if len(sentence) <= 120:
+    sentence = re.split(r"(?<=[.!?])\s", first, maxsplit=1)[0].rstrip(".")
+    sentence = _without_time_and_place(sentence)
+    if len(sentence) <= _HEADLINE_MAX:
         return sentence
-    return sentence[:120].rsplit(" ", 1)[0] + "…"
+    return sentence[:_HEADLINE_MAX].rsplit(" ", 1)[0].rstrip(",;:–- ") + "…"
+
+
+def _without_time_and_place(sentence: str) -> str:
+    """The sentence less the comma clauses it opens with that say when or where ("Sáng 26/6",
+    "tại huyện X", and the bare place names after one: ", Y,")."""
+    clauses = re.split(r"(?<=,)\s+", sentence)
+    dropped, after_place = 0, False
+    for clause in clauses[:-1]:
+        words = clause.rstrip(",").split()
+        lead = fold(clause)
+        if lead.startswith(_ADVERBIAL_STARTS) or re.fullmatch(r"[\d/.-]+,", clause):
+            after_place = lead.startswith(("tai ", "o "))
+        elif not (after_place and words and len(words) <= 4 and all(w[0].isupper() for w in words)):
+            break
+        dropped += 1
+    rest = " ".join(clauses[dropped:])
+    return rest[:1].upper() + rest[1:] if dropped and rest else sentence
 
 
 def _place(lead: str) -> str:

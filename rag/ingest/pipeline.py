@@ -19,7 +19,7 @@ from rag.retrieval.lexical import LexicalIndex, index_fingerprint
 from rag.retrieval.store import Report, ReportStore, UnknownReportError
 from rag.text.sentences import split_spans
 
-PIPELINE_VERSION = "2"  # bump when cleaning or chunking changes, so reports are redone
+PIPELINE_VERSION = "3"  # bump when cleaning, chunking or metadata changes, so reports are redone
 
 
 @dataclass

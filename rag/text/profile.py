@@ -36,6 +36,7 @@ class LanguageProfile:
     tail_lines: tuple[str, ...]
     # metadata
     source_patterns: tuple[re.Pattern[str], ...]
+    lead_adverbials: tuple[str, ...]  # folded
     # question: syllable sets are match keys (accented) or folds (plain)
     # (kind, pattern on the folded question, pattern the accented question must also match), in order
     question_kinds: tuple[tuple[str, re.Pattern[str], re.Pattern[str] | None], ...]
@@ -116,6 +117,7 @@ def load(path: str | Path) -> LanguageProfile:
         counter_labels=_folded(data["clean"]["counter_labels"]),
         tail_lines=_folded(data["clean"]["tail_lines"]),
         source_patterns=tuple(re.compile(p) for p in data["metadata"]["source_patterns"]),
+        lead_adverbials=_folded(data["metadata"]["lead_adverbials"]),
         question_kinds=tuple(_kind(entry) for entry in q["kinds"]),
         count_leads=_folded(q["count_leads"]),
         day_asks=_folded(q["day_asks"]),
