@@ -177,3 +177,14 @@ def test_a_sentence_that_drops_a_negation_of_its_passage_is_misread(generated, d
 def test_a_sentence_keeping_the_negation_holds(generated):
     c = _only(generated)
     assert c.verified and not c.misread and c.passage.marker == 4
+
+
+def test_a_number_phrase_repeated_from_the_question_needs_only_the_number_in_the_passage():
+    generated = "Kế hoạch năm 2025 của bệnh viện là mở thêm khoa Sơ sinh [3]."
+    [c] = verify(generated, PASSAGES, (), "Kế hoạch năm 2025 của bệnh viện là gì?")
+    assert c.verified and c.passage.marker == 3
+    [c] = verify(generated, PASSAGES, (), "Bệnh viện dự kiến làm gì?")  # the phrase is the model's own
+    assert not c.verified and "'năm 2025 của' is not in passage [3]" in c.note
+    wrong_year = "Kế hoạch năm 2026 của bệnh viện là mở thêm khoa Sơ sinh [3]."
+    [c] = verify(wrong_year, PASSAGES, (), "Kế hoạch năm 2026 của bệnh viện là gì?")  # a near-miss year
+    assert not c.verified

@@ -4,7 +4,8 @@ A sentence is kept only when a passage it cites (or, when it cites none or a wro
 another given passage) supports it:
 - the marker names a passage that was given (a fabricated `[9]` supports nothing);
 - every name, number, date and code in the sentence occurs in that passage or in the report
-  title (a number whole, with the noun it counts); so do the
+  title (a number whole, with the noun it counts, unless the sentence repeats that phrase from
+  the question: "Hội nghị năm 2019 của …" needs only 2019 in the passage); so do the
   question's capitalised words the sentence repeats ("hạng Ba", "số IV"); a named thing the question asks about may also be
   stated elsewhere in the passage's report (the evidence step found it there) — so a
   near-miss ("… số 5" when the reports say "số 3") fails;
@@ -151,6 +152,7 @@ def support(sentence: str, passage: Passage, question_entities: tuple[str, ...],
     raw = f"{s.text} {s.title}"  # not the sentence before: the citation must hold what it is cited for
     context = _key(raw)
     numbers = set(_NUMBER.findall(raw))
+    asked = _key(question)
     for m in _NUMBER.finditer(sentence):
         # the whole number ("7" is not in "11.7"), and with the noun it counts when one follows ("6 năm")
         # and a year with the word before it ("năm 2019" is not "nhiệm kỳ 2019")
@@ -158,7 +160,9 @@ def support(sentence: str, passage: Passage, question_entities: tuple[str, ...],
         before = re.search(r"([^\W\d_]+)\s+$", sentence[: m.start()]) if _YEAR.fullmatch(m.group()) else None
         phrase = " ".join(w for w in (before and before.group(1), m.group(), counted and counted.group(1))
                           if w and not w[0].isupper())
-        if m.group() not in numbers or (phrase != m.group() and _key(phrase) not in context):
+        # a number phrase the sentence repeats from the question ("… năm 2019 của Cụm …") is the
+        # question's: the number itself must be in the passage, the words around it need not
+        if m.group() not in numbers or (phrase != m.group() and _key(phrase) not in context and _key(phrase) not in asked):
             return f"'{phrase}' is not in passage [{passage.marker}]"
     stated_elsewhere = [fold(e) for e in s.entities]
     for fact in [f for f in facts(sentence) if not _NUMBER.fullmatch(f)] + _asked_marks(question, sentence):
