@@ -24,20 +24,32 @@ from rag.retrieval.hybrid import HybridRetriever
 from rag.retrieval.sentence_search import SentenceSearch
 from rag.settings import Settings
 from rag.retrieval.store import ReportStore
+from rag.text.normalize import typed_text
 
 MAX_QUESTION_CHARS = 2000
 
 
 class QuestionError(ValueError):
-    pass
+    """A question that cannot be asked: `str()` says why in English (the CLI, the API), `vi` in
+    Vietnamese (the chat)."""
+
+    def __init__(self, message: str, vi: str):
+        super().__init__(message)
+        self.vi = vi
 
 
 def validate(question: str) -> str:
-    question = (question or "").strip()
+    """The question as typed, less invisible characters; `QuestionError` when nothing is asked."""
+    question = typed_text(question or "")
     if not question:
-        raise QuestionError("empty question: ask something, e.g. baocao ask \"Hội nghị diễn ra ở đâu?\"")
+        raise QuestionError("empty question: ask something, e.g. baocao ask \"Hội nghị diễn ra ở đâu?\"",
+                            "Hãy nhập câu hỏi.")
     if len(question) > MAX_QUESTION_CHARS:
-        raise QuestionError(f"question too long ({len(question)} characters; the limit is {MAX_QUESTION_CHARS})")
+        raise QuestionError(f"question too long ({len(question)} characters; the limit is {MAX_QUESTION_CHARS})",
+                            f"Câu hỏi quá dài ({len(question):,} ký tự; tối đa {MAX_QUESTION_CHARS:,}).".replace(",", "."))
+    if not any(ch.isalnum() for ch in question):
+        raise QuestionError("the question has no words, only punctuation or symbols",
+                            "Câu hỏi chưa có chữ nào, chỉ có dấu câu hoặc ký hiệu.")
     return question
 
 

@@ -91,7 +91,7 @@ def ingest(obj: Context, paths: tuple[Path, ...], prune: bool, as_json: bool) ->
     try:
         store = ReportStore.open(settings, create=True)
         result = run_ingest(list(paths or [Path("seeds")]), store, settings.lexical_dir, prune=prune,
-                            progress=not as_json)
+                            progress=not as_json, max_bytes=settings.max_file_bytes)
     except _user_errors() as exc:
         _fail(exc)
     if as_json:

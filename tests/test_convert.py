@@ -63,7 +63,7 @@ def test_pdf(tmp_path):
     "name, content, reason",
     [
         ("empty.txt", b"", "empty"),
-        ("latin1.txt", "Hội nghị".encode("cp1258", errors="replace") + b"\xff\xfe", "UTF-8"),
+        ("invalid.txt", b"H\xe1\xbb\x99i ngh\x81", "neither UTF-8 nor Windows-1258"),
         ("broken.pdf", b"%PDF-1.4 this is not a pdf", "cannot parse"),
         ("broken.docx", b"PK not a zip", "cannot parse"),
         ("notes.rtf", b"{\\rtf1 hello}", "unsupported"),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from rag.settings import Settings
-from ui.service import MAX_UPLOAD_BYTES, ChatService, UploadError, safe_filename
+from ui.service import ChatService, UploadError, safe_filename
 
 from .conftest import ROOT, SEEDS, _free_port
 
@@ -256,9 +256,36 @@ def test_the_page_speaks_vietnamese_fits_a_phone_and_starts_fresh(app_url, servi
 def test_the_api_through_gradio_client(app_url):
     from gradio_client import Client
 
-    result = Client(app_url, verbose=False).predict("Cụm thi đua số 2 gồm bao nhiêu tỉnh?", api_name="/ask")
+    client = Client(app_url, verbose=False)
+    result = client.predict("Cụm thi đua số 2 gồm bao nhiêu tỉnh?", api_name="/ask")
     assert result["refused"] is False and "14 tỉnh" in result["answer"]
     assert result["citations"][0]["doc_id"] == "000_1f9fa2e96ddb3942"
+    # odd questions: the reason as the error, or a normal answer
+    from .test_bad_questions import ODD
+
+    for question, error in ODD:
+        if error:
+            with pytest.raises(Exception, match=error):
+                client.predict(question, api_name="/ask")
+        else:
+            result = client.predict(question, api_name="/ask")
+            assert result["answer"] and (result["refused"] or result["citations"])
+
+
+def test_odd_questions_in_the_chat_get_a_vietnamese_reason(app_url, browser):
+    page = browser.new_page()
+    page.goto(app_url)
+    page.wait_for_selector("#question textarea")
+    for question, says in [("\u200b \u200b", "Hãy nhập câu hỏi"), ("x" * 2500, "Câu hỏi quá dài"),
+                           ("?!… ***", "chưa có chữ nào")]:
+        page.fill("#question textarea", question)
+        page.click("#send")
+        page.wait_for_function("s => [...document.querySelectorAll('.toast-body')].some(t => t.innerText.includes(s))",
+                               arg=says)
+    assert page.locator("#chat .message-row").count() == 0  # nothing was asked
+    answer = _ask(page, "<img src=x onerror=\"window.__xss = 1\"> 🤔 Cụm thi đua số 2 gồm bao nhiêu tỉnh?")
+    assert "14" in answer and page.evaluate("window.__xss") is None
+    page.close()
 
 
 def test_uploads_are_checked_and_kept_inside_the_data_folder(service, tmp_path):
@@ -270,7 +297,7 @@ def test_uploads_are_checked_and_kept_inside_the_data_folder(service, tmp_path):
     with pytest.raises(UploadError, match="Không hỗ trợ"):
         service.upload([str(bad)])
     big = tmp_path / "big.txt"
-    big.write_bytes(b"a" * (MAX_UPLOAD_BYTES + 1))
+    big.write_bytes(b"a" * (service.settings.max_file_bytes + 1))
     with pytest.raises(UploadError, match="quá lớn"):
         service.upload([str(big)])
     assert not (service.uploads / "script.exe").exists() and not (service.uploads / "big.txt").exists()

@@ -11,6 +11,7 @@ import gradio as gr
 
 from rag.answer.citations import Answer
 from rag.answer.followup import Turn
+from rag.chain import QuestionError, validate
 from ui.render import (
     REPORT_COLUMNS, REPORT_WIDTHS, answer_segments, conversation_markdown, draft_html, report_html, reports_rows,
     shortened, sources_html, verification_note, why_not,
@@ -96,13 +97,10 @@ def build_app(service: ChatService) -> gr.Blocks:
                 gr.update(choices=choices, **chosen), gr.update(choices=year_choices(), **chosen))
 
     def respond(question, chat, turns, answers, doc_ids, years, k, mode):
-        question = (question or "").strip()
-        if not question:
-            gr.Warning("Hãy nhập câu hỏi.", title="Cảnh báo")
-            yield chat, turns, answers, gr.update(), gr.update()
-            return
-        if len(question) > 2000:
-            gr.Warning("Câu hỏi quá dài (tối đa 2.000 ký tự).", title="Cảnh báo")
+        try:
+            question = validate(question)
+        except QuestionError as exc:
+            gr.Warning(exc.vi, title="Cảnh báo")
             yield chat, turns, answers, gr.update(), gr.update()
             return
         history = [Turn(**t) for t in turns]
@@ -196,7 +194,10 @@ def build_app(service: ChatService) -> gr.Blocks:
 
     def api_ask(question: str) -> dict:
         """Ask a question; returns the answer contract (answer, refused, citations, retrieved, timings_ms)."""
-        return service.ask(question, [])[1].to_dict()
+        try:
+            return service.ask(question, [])[1].to_dict()
+        except QuestionError as exc:
+            raise gr.Error(str(exc)) from exc
 
     with gr.Blocks(title="baocao — Hỏi đáp báo cáo") as app:
         gr.Markdown("## baocao — hỏi đáp về các báo cáo, có trích dẫn nguồn")
@@ -271,7 +272,7 @@ def serve(service: ChatService, host: str = "127.0.0.1", port: int = 7860, auth=
     app = build_app(service)
     app.queue(default_concurrency_limit=4)  # questions in parallel; index writes have their own limit 1
     app.launch(server_name=host, server_port=port, auth=auth, share=False, css=CSS, head=HEAD,
-               prevent_thread_lock=not block, max_file_size="20mb",
+               prevent_thread_lock=not block, max_file_size=service.settings.max_file_bytes,
                footer_links=[],  # no English footer; the API is in the README
                i18n=gradio_vietnamese())
     return app

@@ -22,7 +22,6 @@ from rag.ingest.pipeline import IngestResult, ingest, remove
 from rag.settings import Settings
 from rag.retrieval.store import ReportStore
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 _SAFE_NAME = re.compile(r"[^\w.-]+", re.UNICODE)
 
 
@@ -80,8 +79,8 @@ class ChatService:
             source = Path(path)
             if source.suffix.lower() not in SUPPORTED:
                 raise UploadError(f"Không hỗ trợ tệp {source.name}: chỉ nhận {', '.join(SUPPORTED)}.")
-            if source.stat().st_size > MAX_UPLOAD_BYTES:
-                raise UploadError(f"Tệp {source.name} quá lớn (tối đa {MAX_UPLOAD_BYTES // 1024 // 1024} MB).")
+            if source.stat().st_size > self.settings.max_file_bytes:
+                raise UploadError(f"Tệp {source.name} quá lớn (tối đa {self.settings.max_file_mb} MB).")
             saved.append(source)
         self.uploads.mkdir(parents=True, exist_ok=True)
         targets = []
@@ -98,7 +97,8 @@ class ChatService:
             if progress:
                 progress(0.1, "Đang đọc và lập chỉ mục…")
             store = ReportStore.open(self.settings, create=True)
-            result = ingest(paths, store, self.settings.lexical_dir, progress=show_progress)
+            result = ingest(paths, store, self.settings.lexical_dir, progress=show_progress,
+                            max_bytes=self.settings.max_file_bytes)
             if progress:
                 progress(0.9, "Đang nạp lại chỉ mục…")
             # swapped in whole, on the store just written to: readers never see half an index

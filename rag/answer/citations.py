@@ -8,6 +8,12 @@ REFUSAL = "Không tìm thấy thông tin này trong các báo cáo."
 MARKER = re.compile(r"\s*\[(\d+)\]")  # a citation marker in an answer, with the space before it
 
 
+def inert(quoted: str) -> str:
+    """Report text set in an answer: a "[7]" of the report (a footnote, or one planted to pass
+    for a citation) becomes "(7)", so the only markers an answer has are its own."""
+    return re.sub(r"\[(\d+)\]", r"(\1)", quoted)
+
+
 @dataclass(frozen=True)
 class Citation:
     marker: int

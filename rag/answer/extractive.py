@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from langchain_core.runnables import RunnableSerializable
 
-from rag.answer.citations import REFUSAL, Answer, Citation
+from rag.answer.citations import REFUSAL, Answer, Citation, inert
 from rag.answer.evidence import META_KINDS, RESTATES_BELOW, Evidence, SentenceEvidence
 from rag.answer.kinds import STRICT_KINDS, answer_spans
 from rag.text.normalize import fold
@@ -200,7 +200,7 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
             return self._refuse(ev, f"the report does not state its {ev.question.kind}")
         m = ev.metadata[0]
         citation = Citation(1, m.doc_id, m.title, m.chunk_id, m.start, m.end, m.text, 1.0)
-        return Answer(ev.question.text, f"{m.text} [1]", False, [citation], reason=f"kind={m.field} from metadata")
+        return Answer(ev.question.text, f"{inert(m.text)} [1]", False, [citation], reason=f"kind={m.field} from metadata")
 
     @staticmethod
     def _refuse(ev: Evidence, why: str) -> Answer:
@@ -219,7 +219,7 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
                                       highlights=spans))
             before = "… " if start > s.start else ""
             after = " …" if end < s.end else ""
-            parts.append(f"{before}{quote}{after} [{marker}]")
+            parts.append(f"{before}{inert(quote)}{after} [{marker}]")
         words_only = "" if all(c.s.similarity_z is not None for c in chosen) else " (words only: no sentence vectors)"
         return Answer(ev.question.text, " ".join(parts), False, citations, reason=f"kind={ev.question.kind}{words_only}")
 

@@ -37,14 +37,20 @@ class IngestResult:
 
 
 def find_files(paths: list[str | Path], result: IngestResult) -> list[Path]:
+    """The report files named or inside the folders named. A link inside a folder that leads out
+    of it is skipped: indexing a folder reads that folder only."""
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(
-                p for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in SUPPORTED and not p.name.startswith(".")
-            )
+            root = path.resolve()
+            for p in sorted(path.rglob("*")):
+                if not p.is_file() or p.suffix.lower() not in SUPPORTED or p.name.startswith("."):
+                    continue
+                if not p.resolve().is_relative_to(root):
+                    result.skipped.append((str(p), f"a link to {p.resolve()}, outside {path}"))
+                    continue
+                files.append(p)
         elif path.is_file():
             files.append(path)
         else:
@@ -52,8 +58,9 @@ def find_files(paths: list[str | Path], result: IngestResult) -> list[Path]:
     return files
 
 
-def prepare(path: Path, chunker: SentenceChunker) -> tuple[Report, list[dict], list[tuple[int, int]]]:
-    raw = convert(path)
+def prepare(path: Path, chunker: SentenceChunker, max_bytes: int | None = None,
+            ) -> tuple[Report, list[dict], list[tuple[int, int]]]:
+    raw = convert(path, max_bytes)
     text = clean_text(raw.text)
     if not text.strip():
         raise ConversionError("nothing left after cleaning")
@@ -81,6 +88,7 @@ def ingest(
     chunker: SentenceChunker | None = None,
     prune: bool = False,
     progress: bool = True,
+    max_bytes: int | None = None,
 ) -> IngestResult:
     from tqdm import tqdm
 
@@ -95,7 +103,7 @@ def ingest(
             result.skipped.append((str(path), f"same report id as {seen[doc_id]}"))
             continue
         try:
-            report, chunks, sentences = prepare(path, chunker)
+            report, chunks, sentences = prepare(path, chunker, max_bytes)
         except ConversionError as exc:
             result.skipped.append((str(path), str(exc)))
             continue

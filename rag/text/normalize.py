@@ -37,6 +37,19 @@ def clean_unicode(text: str) -> str:
     return _ODD_SPACES.sub(" ", text)
 
 
+_TERMINAL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?")  # colour codes, titles
+_INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Cn"}  # controls, format marks (bidi overrides), private, unassigned
+
+
+def typed_text(text: str) -> str:
+    """What a person typed, less what nobody types on purpose: terminal colour codes, control
+    characters, bidi overrides and other invisible marks (each becomes a space), then
+    `clean_unicode` and single spaces. Questions go through it."""
+    text = _TERMINAL.sub(" ", text)
+    text = "".join(" " if unicodedata.category(ch) in _INVISIBLE else ch for ch in clean_unicode(text))
+    return " ".join(text.split())
+
+
 def canonical_tones(text: str) -> str:
     """Put tone marks in one placement so `Hóa`/`Hoá` and `Ủy`/`Uỷ` compare equal."""
     return _TONE_RE.sub(lambda m: _TONE_MAP[m.group(1)], unicodedata.normalize("NFC", text))
