@@ -206,6 +206,36 @@ def remove(obj: Context, report_ids: tuple[str, ...], as_json: bool) -> None:
 
 
 @cli.command()
+@click.option("--repair", is_flag=True, help="Remove the reports that are not whole, for `baocao ingest` to redo.")
+@click.option("--json", "as_json", is_flag=True, help="Print {report id: problem} as JSON.")
+@click.pass_obj
+def check(obj: Context, repair: bool, as_json: bool) -> None:
+    """Check that the index is whole: each report with all its passages, no passage without its report.
+    Exits 1 when something does not add up, and says what to do.
+
+    \b
+    Examples:
+      baocao check
+      baocao check --repair && baocao ingest reports/   # redo what was not whole
+    """
+    from rag.ingest.pipeline import refresh_lexical
+    from rag.retrieval import integrity
+
+    store = _open_store(obj)
+    if repair and (removed := integrity.repair(store)):
+        refresh_lexical(store, obj.settings().lexical_dir)
+        click.echo(f"removed {len(removed)} to redo: {', '.join(removed)}", err=True)
+    found = integrity.problems(store)
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False))
+    else:
+        click.echo("\n".join(f"{d}: {why}" for d, why in found.items()) or f"ok: {len(store.reports())} reports, index whole")
+    if found:
+        raise click.ClickException("the index is not whole: `baocao check --repair`, then `baocao ingest <your folders>` "
+                                   f"redoes those reports; or delete {obj.settings().home} and ingest again")
+
+
+@cli.command()
 @click.argument("report_id")
 @click.pass_obj
 def show(obj: Context, report_id: str) -> None:

@@ -122,11 +122,12 @@ def ingest(
             (result.updated if report.doc_id in known else result.added).append(report.doc_id)
             result.chunks += len(chunks)
 
-    if prune:
+    if prune:  # the index as the folders are: also what an interrupted ingest of a file gone since left
         for doc_id in sorted(set(known) - set(seen)):
             store.delete_report(doc_id)
             result.removed.append(doc_id)
-    _refresh(store, lexical_dir)
+        store.drop_orphans()
+    refresh_lexical(store, lexical_dir)
     return result
 
 
@@ -140,11 +141,11 @@ def remove(doc_ids: list[str], store: ReportStore, lexical_dir: Path) -> list[st
                                  f"{', '.join(sorted(known)) or 'none'}")
     for doc_id in dict.fromkeys(doc_ids):
         store.delete_report(doc_id)
-    _refresh(store, lexical_dir)
+    refresh_lexical(store, lexical_dir)
     return list(dict.fromkeys(doc_ids))
 
 
-def _refresh(store: ReportStore, lexical_dir: Path) -> None:
+def refresh_lexical(store: ReportStore, lexical_dir: Path) -> None:
     """The lexical indexes and corpus statistics of what the store now holds."""
     fingerprint = index_fingerprint(store)
     for unit in ("chunks", "sentences"):

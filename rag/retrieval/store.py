@@ -203,6 +203,16 @@ class ReportStore:
         self.vectors.delete(where={"doc_id": doc_id})
         self.sentences.delete(where={"doc_id": doc_id})
 
+    def drop_orphans(self) -> list[str]:
+        """Remove chunks and sentences whose report has no record (left by an interrupted ingest
+        of a file that is gone since); returns their report ids."""
+        known = set(self.reports())
+        held = {m["doc_id"] for c in (self.chunk_collection, self.sentences) for m in c.get(include=["metadatas"])["metadatas"]}
+        orphans = sorted(held - known)
+        for doc_id in orphans:
+            self.delete_report(doc_id)
+        return orphans
+
     # --- reading ---
     def chunks(self, doc_ids: Iterable[str]) -> list[Document]:
         return _documents(self.chunk_collection, doc_ids)
