@@ -9,6 +9,7 @@ answerer: `answerer = "llm"` puts a verified generator there (`rag.answer.genera
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import itemgetter
 from time import perf_counter
@@ -23,7 +24,7 @@ from rag.retrieval.lexical import LexicalIndex, index_fingerprint
 from rag.retrieval.hybrid import HybridRetriever
 from rag.retrieval.sentence_search import SentenceSearch
 from rag.settings import Settings
-from rag.retrieval.store import ReportStore
+from rag.retrieval.store import ReportStore, StoreUnavailableError
 from rag.text.normalize import typed_text
 
 MAX_QUESTION_CHARS = 2000
@@ -111,6 +112,21 @@ def finish(payload: dict, answer: Answer) -> Answer:
     return answer
 
 
+@contextmanager
+def reaching(settings: Settings) -> Iterator[None]:
+    """A Chroma server gone mid-session is a `StoreUnavailableError` naming it, not a transport
+    traceback; the client reconnects by itself once the server is back."""
+    try:
+        yield
+    except Exception as exc:
+        import httpx
+
+        if settings.chroma_url and isinstance(exc, (httpx.TransportError, ConnectionError)):
+            raise StoreUnavailableError(f"Chroma server not reachable at {settings.chroma_url} ({type(exc).__name__}); "
+                                        "ask again once it is back") from exc
+        raise
+
+
 @dataclass
 class Pipeline:
     settings: Settings
@@ -123,13 +139,15 @@ class Pipeline:
     chain: Runnable
 
     def ask(self, question: str, **options) -> Answer:
-        return self.chain.invoke({"question": question, **options})
+        with reaching(self.settings):
+            return self.chain.invoke({"question": question, **options})
 
     def stream(self, question: str, **options) -> Iterator[str | Answer]:
         """The answer as it is written (str pieces, from a generator), then the final `Answer`
         (verified, with retrieval and timings). The extractive answerer yields the Answer alone."""
-        payload = retrieval_step(self.retriever, self.store, self.sentence_search).invoke({"question": question, **options})
-        evidence = self.evidence.invoke(payload)
+        with reaching(self.settings):
+            payload = retrieval_step(self.retriever, self.store, self.sentence_search).invoke({"question": question, **options})
+            evidence = self.evidence.invoke(payload)
         events = getattr(self.answerer, "events", None)
         for event in events(evidence) if events else [self.answerer.invoke(evidence)]:
             yield finish(payload, event) if isinstance(event, Answer) else event

@@ -12,9 +12,10 @@ import gradio as gr
 from rag.answer.citations import Answer
 from rag.answer.followup import Turn
 from rag.chain import QuestionError, validate
+from rag.retrieval.store import IndexWriteError, StoreUnavailableError
 from ui.render import (
     REPORT_COLUMNS, REPORT_WIDTHS, answer_segments, conversation_markdown, draft_html, report_html, reports_rows,
-    shortened, sources_html, verification_note, why_not,
+    shortened, skipped_reason, sources_html, verification_note, why_not,
 )
 from ui.service import ChatService, UploadError
 
@@ -106,16 +107,22 @@ def build_app(service: ChatService) -> gr.Blocks:
         history = [Turn(**t) for t in turns]
         chat = chat + [{"role": "user", "content": question}, {"role": "assistant", "content": ""}]
         draft, answer, prefix = "", None, ""
-        for resolved, event in service.ask_stream(question, history, doc_ids=doc_ids,
-                                                  years=[int(y) for y in years or []], k=int(k), mode=mode):
-            if resolved != question:
-                prefix = f"<small>↪ Hiểu là: {html.escape(resolved)}</small>\n\n"
-            if isinstance(event, str):  # a generator writing: show it as it comes, then verify
-                draft += event
-                chat[-1] = {"role": "assistant", "content": prefix + draft_html(draft)}
-                yield chat, turns, answers, gr.update(), ""
-            else:
-                answer = event
+        try:
+            for resolved, event in service.ask_stream(question, history, doc_ids=doc_ids,
+                                                      years=[int(y) for y in years or []], k=int(k), mode=mode):
+                if resolved != question:
+                    prefix = f"<small>↪ Hiểu là: {html.escape(resolved)}</small>\n\n"
+                if isinstance(event, str):  # a generator writing: show it as it comes, then verify
+                    draft += event
+                    chat[-1] = {"role": "assistant", "content": prefix + draft_html(draft)}
+                    yield chat, turns, answers, gr.update(), ""
+                else:
+                    answer = event
+        except StoreUnavailableError:  # the shared index's server is down: say so, keep the question to resend
+            gr.Warning(f"Không kết nối được máy chủ chỉ mục {service.settings.chroma_url}. "
+                       "Hãy gửi lại câu hỏi khi máy chủ hoạt động trở lại.", title="Lỗi")
+            yield chat[:-2], turns, answers, gr.update(), question
+            return
         texts = {c.doc_id: service.report(c.doc_id).text for c in answer.citations}
         shown = prefix
         for segment in answer_segments(answer):  # the verified answer, piece by piece
@@ -164,8 +171,11 @@ def build_app(service: ChatService) -> gr.Blocks:
             result = service.upload(paths, progress=lambda p, msg: progress(p, desc=msg))
         except UploadError as exc:
             raise gr.Error(str(exc), title="Lỗi") from exc
+        except IndexWriteError as exc:
+            raise gr.Error("Không ghi được chỉ mục (ổ đĩa đầy?). Các báo cáo đã có vẫn nguyên vẹn; "
+                           "hãy giải phóng dung lượng rồi tải lên lại.", title="Lỗi") from exc
         lines = [f"Đã lập chỉ mục: {', '.join(result.added + result.updated) or 'không có gì mới'}."]
-        lines += [f"Bỏ qua {Path(p).name}: {why}" for p, why in result.skipped]
+        lines += [f"Bỏ qua {Path(p).name}: {skipped_reason(why)}" for p, why in result.skipped]
         return ("\n\n".join(lines), *report_lists())
 
     def show_report(doc_id):
@@ -196,7 +206,7 @@ def build_app(service: ChatService) -> gr.Blocks:
         """Ask a question; returns the answer contract (answer, refused, citations, retrieved, timings_ms)."""
         try:
             return service.ask(question, [])[1].to_dict()
-        except QuestionError as exc:
+        except (QuestionError, StoreUnavailableError) as exc:
             raise gr.Error(str(exc)) from exc
 
     with gr.Blocks(title="baocao — Hỏi đáp báo cáo") as app:

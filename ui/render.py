@@ -202,3 +202,27 @@ def conversation_markdown(answers: list[dict], reports: dict[str, dict]) -> str:
             lines.append(f"- [{c['marker']}] {title} (`{c['doc_id']}`, ký tự {c['start']}–{c['end']}): «{c['quote']}»")
         lines.append("")
     return "\n".join(lines)
+
+
+# Why a file was not indexed (the ingest's English reasons, stable prefixes), in Vietnamese.
+_SKIPPED_VI = [
+    (r"file is empty", "tệp rỗng"),
+    (r"binary content", "tệp nhị phân, không phải văn bản"),
+    (r"(neither UTF-8|broken UTF-16)", "không đọc được bảng mã (hãy lưu lại dưới dạng UTF-8)"),
+    (r"file too large \(([\d.]+) MB; the limit is (\d+) MB", r"tệp quá lớn (\1 MB; tối đa \2 MB)"),
+    (r"PDF is encrypted", "PDF có mật khẩu"),
+    (r"no text could be extracted", "không có chữ để đọc (bản quét chưa nhận dạng chữ?)"),
+    (r"cannot parse (\.\w+)", r"tệp \1 bị hỏng, không đọc được"),
+    (r"unsupported file type", "không hỗ trợ loại tệp này"),
+    (r"nothing left after cleaning", "không còn nội dung sau khi làm sạch"),
+    (r"same report id as", "trùng mã báo cáo với một tệp khác"),
+    (r"a link to", "liên kết ra ngoài thư mục"),
+]
+
+
+def skipped_reason(reason: str) -> str:
+    """Why a file was skipped, said in Vietnamese (the English reason when none matches)."""
+    for pattern, said in _SKIPPED_VI:
+        if m := re.match(pattern, reason):
+            return m.expand(said)
+    return reason

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from rag.ingest.convert import SUPPORTED, ConversionError, convert
 from rag.ingest.metadata import extract_metadata
 from rag.retrieval.corpus_stats import CorpusStats
 from rag.retrieval.lexical import LexicalIndex, index_fingerprint
-from rag.retrieval.store import Report, ReportStore, UnknownReportError
+from rag.retrieval.store import IndexWriteError, Report, ReportStore, UnknownReportError
 from rag.text.sentences import split_spans
 
 PIPELINE_VERSION = "3"  # bump when cleaning, chunking or metadata changes, so reports are redone
@@ -114,7 +116,7 @@ def ingest(
             todo.append((report, chunks, sentences))
 
     total = sum(len(chunks) + len(sentences) for _, chunks, sentences in todo)
-    with tqdm(total=total, desc="Embedding", unit="text", disable=not progress or not total) as bar:
+    with writing(), tqdm(total=total, desc="Embedding", unit="text", disable=not progress or not total) as bar:
         for report, chunks, sentences in todo:
             bar.set_postfix_str(report.doc_id)
             meta = {**report.meta, "ingested_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
@@ -122,13 +124,27 @@ def ingest(
             (result.updated if report.doc_id in known else result.added).append(report.doc_id)
             result.chunks += len(chunks)
 
-    if prune:  # the index as the folders are: also what an interrupted ingest of a file gone since left
-        for doc_id in sorted(set(known) - set(seen)):
-            store.delete_report(doc_id)
-            result.removed.append(doc_id)
-        store.drop_orphans()
-    refresh_lexical(store, lexical_dir)
+        if prune:  # the index as the folders are: also what an interrupted ingest of a file gone since left
+            for doc_id in sorted(set(known) - set(seen)):
+                store.delete_report(doc_id)
+                result.removed.append(doc_id)
+            store.drop_orphans()
+        refresh_lexical(store, lexical_dir)
     return result
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """A write that fails (a full disk, a size limit, the database refusing) is an
+    `IndexWriteError` that says what to do; each report's record is written last, so the
+    reports indexed before stay whole and searchable."""
+    import chromadb.errors
+
+    try:
+        yield
+    except (OSError, chromadb.errors.ChromaError) as exc:
+        raise IndexWriteError(f"could not write the index ({exc}); is the disk full? The reports indexed before "
+                              "are untouched: free some space and run `baocao ingest` again") from exc
 
 
 def remove(doc_ids: list[str], store: ReportStore, lexical_dir: Path) -> list[str]:

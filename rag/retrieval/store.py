@@ -41,6 +41,14 @@ class StoreUnavailableError(StoreError):
     pass
 
 
+class IndexDamagedError(StoreError):
+    pass
+
+
+class IndexWriteError(StoreError):
+    pass
+
+
 class UnknownReportError(StoreError, KeyError):
     def __str__(self) -> str:  # KeyError would quote the message
         return self.args[0]
@@ -72,6 +80,9 @@ def make_client(settings: Settings, create: bool = False):
     if not settings.chroma_url:
         if not create and not settings.chroma_dir.is_dir():
             raise NoIndexError(f"no index yet in {settings.home}: run `baocao ingest` first")
+        if any(settings.chroma_dir.glob("*/")) and not (settings.chroma_dir / "chroma.sqlite3").is_file():
+            raise IndexDamagedError(f"the index in {settings.chroma_dir} is damaged (its database file is gone); "
+                                    f"move {settings.home} away (or delete it) and run `baocao ingest` on your reports again")
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
     url = urlparse(settings.chroma_url if "://" in settings.chroma_url else f"http://{settings.chroma_url}")
@@ -90,6 +101,19 @@ def make_client(settings: Settings, create: bool = False):
 
 class ReportStore:
     def __init__(self, settings: Settings, embeddings: Embeddings, *, create: bool = False, client=None) -> None:
+        import chromadb.errors
+
+        try:
+            self._open(settings, embeddings, create, client)
+        except chromadb.errors.ChromaError as exc:
+            if settings.chroma_url:
+                raise
+            # a damaged or half-deleted data folder: say where, and how to rebuild it
+            raise IndexDamagedError(
+                f"the index in {settings.chroma_dir} is damaged ({exc}); move {settings.home} away "
+                "(or delete it) and run `baocao ingest` on your reports again") from exc
+
+    def _open(self, settings: Settings, embeddings: Embeddings, create: bool, client) -> None:
         from langchain_chroma import Chroma
 
         self.settings = settings
