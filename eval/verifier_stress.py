@@ -9,6 +9,7 @@ sentence). Then one corruption at a time, each of which must be caught:
 - year: a year changed (+1);
 - citation: the sentence cited to another passage (caught = re-cited to its own passage);
 - invented: a sentence of another report appended, cited [1];
+- negation: a "không", "chưa", "ngoài" … of the sentence left out (the sentence turned around);
 and for every question the reports cannot answer, the question restated and answered with a
 name of its best-matching passage, as a model does with a near-miss (caught = dropped). No model runs: this measures the verifier only.
 
@@ -35,6 +36,7 @@ from rag.text.normalize import fold  # noqa: E402
 
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
 _NUMBER = re.compile(r"(?<![\d.,/-])\d{1,3}(?![\d.,/-])")
+_NEGATION = re.compile(r"(?<!\w)(?:không|chưa|chẳng|ngoài) (?=\w+ \w)", re.IGNORECASE)
 
 
 def corruptions(sentence: str, other_names: list[str], other_places: list[str], context: str) -> dict[str, str]:
@@ -54,6 +56,8 @@ def corruptions(sentence: str, other_names: list[str], other_places: list[str], 
         out["place"] = sentence.replace(places[0], swap, 1)
     if m := _YEAR.search(sentence):
         out["year"] = sentence[: m.start()] + str(int(m.group()) + 1) + sentence[m.end() :]
+    if m := _NEGATION.search(sentence):
+        out["negation"] = sentence[: m.start()] + sentence[m.end() :]
     return out
 
 
