@@ -96,7 +96,7 @@ class Settings:
         unknown = set(values) - set(known)
         if unknown:
             raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-        for name in ("k", "fetch_k", "chunk_chars", "llm_threads", "llm_max_tokens"):
+        for name in ("k", "fetch_k", "chunk_chars", "llm_threads", "llm_max_tokens", "max_file_mb"):
             if name in values:
                 values[name] = int(values[name])
         return cls(**values)
