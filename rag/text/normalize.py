@@ -64,7 +64,7 @@ def fold(text: str) -> str:
 
 def match_key(text: str) -> str:
     """Lowercase, NFC, one tone placement: the accented form used for matching."""
-    return canonical_tones(clean_unicode(text)).lower()
+    return canonical_tones(clean_unicode(text).lower())
 
 
 def words(text: str) -> list[str]:
