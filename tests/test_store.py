@@ -50,3 +50,27 @@ def test_server_chroma_ingests_and_answers(tmp_path, two_seeds, chroma_server):
     teammate = Settings.load(home=tmp_path / "teammate", chroma_url=chroma_server, collection="team")
     again = open_pipeline(teammate).ask("Cụm thi đua Đông Bắc gồm những tỉnh nào?")
     assert again.citations == answer.citations
+
+
+@pytest.mark.parametrize("mode", ["embedded", "pooled"])
+def test_chunk_vectors_embedded_or_pooled_from_their_sentences(tmp_path, two_seeds, mode):
+    import numpy as np
+
+    settings = Settings.load(home=tmp_path, chunk_vectors=mode)
+    store = ReportStore.open(settings, create=True)
+    ingest([two_seeds], store, settings.lexical_dir, progress=False)
+    chunks = store.chunk_collection.get(include=["embeddings", "metadatas", "documents"])
+    sentences = store.sentences.get(include=["embeddings", "metadatas"])
+    for vector, meta, text in zip(chunks["embeddings"], chunks["metadatas"], chunks["documents"]):
+        inside = [(m["end"] - m["start"], v) for v, m in zip(sentences["embeddings"], sentences["metadatas"])
+                  if m["doc_id"] == meta["doc_id"] and meta["start"] <= m["start"] and m["end"] <= meta["end"]]
+        pooled = np.average([v for _, v in inside], axis=0, weights=[n for n, _ in inside])
+        pooled /= np.linalg.norm(pooled)
+        own = store.embeddings.embed_documents([text])[0]
+        expected = pooled if mode == "pooled" else own
+        assert np.allclose(vector, expected, atol=1e-5)
+        assert float(np.dot(pooled, own)) > 0.85  # the two agree on what a chunk is about
+    answer = open_pipeline(settings).ask("Cụm thi đua số 2 gồm bao nhiêu tỉnh?")
+    assert "14" in answer.answer and answer.citations[0].doc_id == "000_1f9fa2e96ddb3942"
+    with pytest.raises(ValueError, match="chunk_vectors"):
+        Settings.load(home=tmp_path, chunk_vectors="averaged")

@@ -198,29 +198,52 @@ class ReportStore:
         """
         self.delete_report(report.doc_id)
         year = report.meta.get("year", 0)
-        for i in range(0, len(chunks), BATCH):
-            batch = chunks[i : i + BATCH]
-            self.vectors.add_texts(
-                texts=[c["text"] for c in batch],
-                metadatas=[{k: v for k, v in c.items() if k != "text"} for c in batch],
-                ids=[c["chunk_id"] for c in batch],
-            )
-            if on_batch:
-                on_batch(len(batch))
+        vectors: dict[tuple[int, int], list[float]] = {}
         for i in range(0, len(sentences), BATCH):
             batch = sentences[i : i + BATCH]
             texts = [report.text[a:b] for a, b in batch]
+            embedded = self.embeddings.embed_documents(texts)
+            vectors.update(zip(batch, embedded))
             self.sentences.add(
                 ids=[sentence_id(report.doc_id, start) for start, _ in batch],
-                embeddings=self.embeddings.embed_documents(texts),
+                embeddings=embedded,
                 documents=texts,
                 metadatas=[{"doc_id": report.doc_id, "start": a, "end": b, "year": year} for a, b in batch],
+            )
+            if on_batch:
+                on_batch(len(batch))
+        for i in range(0, len(chunks), BATCH):
+            batch = chunks[i : i + BATCH]
+            self.chunk_collection.add(
+                ids=[c["chunk_id"] for c in batch],
+                embeddings=self._chunk_vectors(batch, vectors),
+                documents=[c["text"] for c in batch],
+                metadatas=[{k: v for k, v in c.items() if k != "text"} for c in batch],
             )
             if on_batch:
                 on_batch(len(batch))
         self.records.upsert(
             ids=[report.doc_id], embeddings=[[1.0]], documents=[report.text], metadatas=[report.meta]
         )
+
+    def _chunk_vectors(self, chunks: list[dict], sentences: dict[tuple[int, int], list[float]]) -> list[list[float]]:
+        """A chunk's vector: with `chunk_vectors = "pooled"`, the mean of its sentences' vectors,
+        weighted by their length and normalized (each text embedded once: ingest embeds about
+        half as much); a chunk its sentences do not cover (a cut sentence) is embedded itself."""
+        import numpy as np
+
+        pooled: list[np.ndarray | None] = []
+        for c in chunks:
+            inside = [(b - a, v) for (a, b), v in sentences.items() if c["start"] <= a and b <= c["end"]]
+            covered = sum(n for n, _ in inside)
+            if self.settings.chunk_vectors != "pooled" or covered < 0.9 * (c["end"] - c["start"] - len(inside)):
+                pooled.append(None)
+                continue
+            mean = np.average(np.asarray([v for _, v in inside], dtype=np.float32), axis=0, weights=[n for n, _ in inside])
+            pooled.append(mean / (np.linalg.norm(mean) or 1.0))
+        todo = [c["text"] for c, v in zip(chunks, pooled) if v is None]
+        embedded = iter(self.embeddings.embed_documents(todo) if todo else [])
+        return [next(embedded) if v is None else v.tolist() for v in pooled]
 
     def delete_report(self, doc_id: str) -> None:
         self.records.delete(ids=[doc_id])
