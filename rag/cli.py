@@ -369,9 +369,11 @@ def build_e5(obj: Context, dest: Path | None) -> None:
 
 def _register_commands() -> None:
     """Commands that live with their own package are registered here, in one place."""
+    from rag.evaluation.bench import bench
     from rag.evaluation.command import eval_command
 
     cli.add_command(eval_command)
+    cli.add_command(bench)
 
 
 _register_commands()

@@ -128,3 +128,9 @@ def test_nothing_is_written_outside_the_data_folder_and_the_link_is_not_read(bat
     assert before == after  # the reports folder and its surroundings are as they were
     listed = run("reports", "--json", home=home).stdout
     assert "secret" not in listed and "1234" not in listed
+
+
+def test_a_path_through_dot_dot_names_the_same_report(batch):
+    _, folder, home, _, _ = batch
+    result = run("ingest", f"{folder}/../{folder.name}/{GOOD}", "--json", home=home)
+    assert result.returncode == 0 and json.loads(result.stdout)["unchanged"] == [Path(GOOD).stem]

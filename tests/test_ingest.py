@@ -80,7 +80,7 @@ def test_an_interrupted_ingest_is_invisible_then_redone(store, two_seeds, monkey
         ingest([two_seeds], store, lexical_dir, progress=False)
     monkeypatch.undo()
     assert list(store.reports()) == ["000_1f9fa2e96ddb3942"]  # no record: not indexed
-    assert store.chunks(["002_37f2df06d8ddf81f"])  # its partial chunks exist ...
+    assert store.sentence_docs(["002_37f2df06d8ddf81f"])  # its partial passages exist ...
     lexical = LexicalIndex.for_store(store, lexical_dir)
     assert lexical.doc_ids == {"000_1f9fa2e96ddb3942"}  # ... but are never searched
     result = ingest([two_seeds], store, lexical_dir, progress=False)

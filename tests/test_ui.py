@@ -381,3 +381,17 @@ def test_a_generated_answer_streams_then_is_marked_verified(llm_app_url, browser
     assert "32" in text and "đối chiếu" in text and "▌" not in text
     assert page.locator("#sources .source").count() >= 1
     print(f"\nfirst streamed words after {first_words:.1f} s; verified answer after {verified:.1f} s")
+
+
+def test_a_changed_upload_is_indexed_again(service, tmp_path):
+    first = tmp_path / "giao_ban_quy.txt"
+    first.write_text("Hội nghị giao ban quý I của Sở Nội vụ tỉnh Lâm Viên\n\n"
+                     "Hội nghị giao ban quý I do đồng chí Trần Văn Bảo chủ trì.\n", encoding="utf-8")
+    assert service.upload([str(first)]).added == ["giao_ban_quy"]
+    first.write_text("Hội nghị giao ban quý I của Sở Nội vụ tỉnh Lâm Viên\n\n"
+                     "Hội nghị giao ban quý I do đồng chí Lê Thị Hoa chủ trì.\n", encoding="utf-8")
+    again = service.upload([str(first)])
+    assert again.updated == ["giao_ban_quy"] and not again.added
+    _, answer = service.ask("Ai chủ trì hội nghị giao ban quý I của Sở Nội vụ tỉnh Lâm Viên?", [])
+    assert "Lê Thị Hoa" in answer.answer and "Trần Văn Bảo" not in answer.answer
+    service.remove("giao_ban_quy")

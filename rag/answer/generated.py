@@ -125,7 +125,7 @@ class GeneratedAnswerer(RunnableSerializable[Evidence, Answer]):
         trail = [{"text": c.text, "verified": c.verified, "note": c.note} for c in checks]
         kind = ev.question.kind
         if misread := [c for c in checks if c.misread]:
-            # the model turned a passage around ("ngoài khu vực" -> "ở khu vực"): what else it wrote
+            # the model turned a passage around ("ngoài giờ" -> "trong giờ"): what else it wrote
             # from the same reading is not to be trusted either, so the passages speak for themselves
             return dataclasses.replace(gated, generator="extractive (quoted)", sentences=trail,
                                        reason=f"{gated.reason}; quoted: {misread[0].note}")
@@ -166,7 +166,7 @@ def _sentence_of(ev: Evidence, c: Citation) -> SentenceEvidence | None:
 def _offices_left_out(ev: Evidence, gated: Answer, generated: str) -> list[str]:
     """The offices the leading passage gives the asked person that the generated text does not name,
     and the place of a body it names without one ("Phó Bí thư Tỉnh ủy" when the passage says
-    "tỉnh Nghệ An")."""
+    "tỉnh Hòa Lộc")."""
     lead = _sentence_of(ev, gated.citations[0])
     span = _titles_around(lead, ev.entities) if lead is not None else None
     if span is None:

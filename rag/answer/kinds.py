@@ -208,7 +208,7 @@ _NAMED_PLACE = re.compile(rf"\b{_NOUNS}\s+{_CAP}(?:\s+{_CAP})*")
 
 
 def places_left_out(source: str, text: str) -> list[str]:
-    """The places `source` names ("tỉnh Nghệ An") that `text` leaves out while naming a body of a
+    """The places `source` names ("tỉnh Hòa Lộc") that `text` leaves out while naming a body of a
     place without saying which ("Phó Bí thư Tỉnh ủy")."""
     if not _LOCAL_BODY.search(text):
         return []

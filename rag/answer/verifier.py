@@ -5,14 +5,14 @@ another given passage) supports it:
 - the marker names a passage that was given (a fabricated `[9]` supports nothing);
 - every name, number, date and code in the sentence occurs in that passage or in the report
   title (a number whole, with the noun it counts, unless the sentence repeats that phrase from
-  the question: "Hội nghị năm 2019 của …" needs only 2019 in the passage); so do the
+  the question: "Hội nghị năm 2024 của …" needs only 2024 in the passage); so do the
   question's capitalised words the sentence repeats ("hạng Ba", "số IV"); a named thing the question asks about may also be
   stated elsewhere in the passage's report (the evidence step found it there) — so a
   near-miss ("… số 5" when the reports say "số 3") fails;
 - the passage (or its report) states the question's named things: all of them, or, when no
   given passage states all (a question about two reports), at least one;
 - most of the sentence's words are the passage's (no claim added around true names);
-- it keeps the passage's negations: "ở khu vực nhà nước" from "ngoài khu vực Nhà nước" misreads it
+- it keeps the passage's negations: "khám trong giờ hành chính" from "khám ngoài giờ hành chính" misreads it
   (such a sentence is `misread`: the answer falls back to quoting);
 - it states, not asks: a sentence with "bao nhiêu", "nào", "ai" restates the question.
 
@@ -160,7 +160,7 @@ def support(sentence: str, passage: Passage, question_entities: tuple[str, ...],
         before = re.search(r"([^\W\d_]+)\s+$", sentence[: m.start()]) if _YEAR.fullmatch(m.group()) else None
         phrase = " ".join(w for w in (before and before.group(1), m.group(), counted and counted.group(1))
                           if w and not w[0].isupper())
-        # a number phrase the sentence repeats from the question ("… năm 2019 của Cụm …") is the
+        # a number phrase the sentence repeats from the question ("… năm 2024 của Hội …") is the
         # question's: the number itself must be in the passage, the words around it need not
         if m.group() not in numbers or (phrase != m.group() and _key(phrase) not in context and _key(phrase) not in asked):
             return f"'{phrase}' is not in passage [{passage.marker}]"

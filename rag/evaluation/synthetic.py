@@ -1,0 +1,80 @@
+"""A deterministic corpus of realistic Vietnamese report text at any size, for the scale benchmark.
+
+Each synthetic report recombines sentences of the given reports with other people, places,
+dates, years and numbers, so its passages look like the real ones (distractors a retriever
+must rank below the real answer). The names come from a vocabulary file (`eval/bench_vocab.toml`:
+surnames, middle and given names, provinces), never from this code; the same seed gives the
+same corpus.
+"""
+from __future__ import annotations
+
+import random
+import re
+import tomllib
+from pathlib import Path
+
+from rag.answer.kinds import person_names
+from rag.text.sentences import split
+
+_PLACE = re.compile(r"\b(tỉnh|Tỉnh|huyện|thành phố|TP\.?)\s+((?:[A-ZĐÂÊÔƠƯÁÀẢÃẠ][\wÀ-ỹ]*)(?:\s+[A-ZĐ][\wÀ-ỹ]*)*)")
+_DATE = re.compile(r"\b(\d{1,2})([-/.])(\d{1,2})\b(?![-/.]\d)")
+_YEAR = re.compile(r"\b(19|20)\d{2}\b")
+_NUMBER = re.compile(r"\b(số|gồm|có)\s+(\d{1,3})\b")
+
+
+def load_vocabulary(path: str | Path) -> dict[str, list[str]]:
+    with open(path, "rb") as f:
+        return tomllib.load(f)
+
+
+class Recombiner:
+    """Sentences of the source reports with their names, places, dates and numbers swapped."""
+
+    def __init__(self, texts: list[str], vocabulary: dict[str, list[str]], seed: int = 0) -> None:
+        self.sentences = [s for t in texts for s in split(t) if len(s) > 40]
+        if not self.sentences:
+            raise ValueError("the source reports have no sentences to recombine")
+        self.vocabulary = vocabulary
+        self.rng = random.Random(seed)
+
+    def person(self) -> str:
+        v, r = self.vocabulary, self.rng
+        return f"{r.choice(v['surnames'])} {r.choice(v['middle_names'])} {r.choice(v['given_names'])}"
+
+    def sentence(self, place: str) -> str:
+        r = self.rng
+        text = r.choice(self.sentences)
+        for name in person_names(text):
+            text = text.replace(name, self.person())
+        text = _PLACE.sub(lambda m: f"{m.group(1)} {place}", text)
+        text = _DATE.sub(lambda m: f"{r.randint(1, 28)}{m.group(2)}{r.randint(1, 12)}", text)
+        text = _YEAR.sub(lambda m: str(r.randint(2005, 2024)), text)
+        return _NUMBER.sub(lambda m: f"{m.group(1)} {r.randint(2, 60)}", text)
+
+    def report(self, sentences: int) -> str:
+        place = self.rng.choice(self.vocabulary["provinces"])
+        body = [self.sentence(place) for _ in range(sentences)]
+        title = f"Báo cáo công tác năm {self.rng.randint(2005, 2024)} của tỉnh {place}"
+        paragraphs = [" ".join(body[i : i + 4]) for i in range(0, len(body), 4)]
+        return title + "\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+def write_corpus(sources: list[Path], vocabulary: dict[str, list[str]], chars: int, out: Path, seed: int = 0,
+                 ) -> list[Path]:
+    """`out/` holding the source reports and synthetic ones until about `chars` characters in all."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for source in sources:
+        target = out / source.name
+        target.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+        written.append(target)
+    recombiner = Recombiner([p.read_text(encoding="utf-8") for p in sources], vocabulary, seed)
+    total, n = sum(len(p.read_text(encoding="utf-8")) for p in written), 0
+    while total < chars:
+        text = recombiner.report(recombiner.rng.randint(8, 24))
+        target = out / f"synthetic_{n:05d}.txt"
+        target.write_text(text, encoding="utf-8")
+        written.append(target)
+        total += len(text)
+        n += 1
+    return written

@@ -1,0 +1,36 @@
+"""The scale benchmark at a tiny size, end to end (`baocao bench`), and its corpus generator."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from rag.evaluation.synthetic import Recombiner, load_vocabulary, write_corpus
+
+from .conftest import ROOT, SEEDS
+
+VOCABULARY = load_vocabulary(ROOT / "eval" / "bench_vocab.toml")
+
+
+def test_the_synthetic_corpus_is_deterministic_and_keeps_the_seeds(tmp_path):
+    sources = sorted(SEEDS.glob("*.txt"))
+    a = write_corpus(sources, VOCABULARY, chars=60_000, out=tmp_path / "a", seed=7)
+    b = write_corpus(sources, VOCABULARY, chars=60_000, out=tmp_path / "b", seed=7)
+    assert [p.read_text() for p in a] == [p.read_text() for p in b]  # the same seed, the same corpus
+    assert {p.name for p in sources} <= {p.name for p in a}  # the real reports stay in it
+    assert sum(len(p.read_text()) for p in a) >= 60_000
+    synthetic = "\n".join(p.read_text() for p in a if p.name.startswith("synthetic"))
+    assert any(province in synthetic for province in VOCABULARY["provinces"])
+    assert synthetic != Recombiner([p.read_text() for p in sources], VOCABULARY, seed=8).report(20)
+
+
+def test_bench_measures_a_tiny_corpus_against_the_tutorial(tmp_path):
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "baocao"), "bench", "--sizes", "40", "--out", str(tmp_path / "out"),
+         "--work", str(tmp_path / "work")], capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    [row] = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert row["chunks"] >= 30 and row["tutorial_chunks"] > 0 and row["ingest_speedup"] > 0
+    assert row["hit_at_5"] >= 0.8 and 0 < row["retrieval_p50_ms"] <= row["retrieval_p95_ms"]
+    assert "| embedded | 40 |" in (tmp_path / "out" / "report.md").read_text() and "× tutorial" in result.stdout
