@@ -2,7 +2,7 @@
 
 Each synthetic report recombines sentences of the given reports with other people, places,
 dates, years and numbers, so its passages look like the real ones (distractors a retriever
-must rank below the real answer). The names come from a vocabulary file (`eval/bench_vocab.toml`:
+must rank below the real answer); a sentence with nothing to swap is never used. The names come from a vocabulary file (`eval/bench_vocab.toml`:
 surnames, middle and given names, provinces), never from this code; the same seed gives the
 same corpus.
 """
@@ -31,11 +31,17 @@ class Recombiner:
     """Sentences of the source reports with their names, places, dates and numbers swapped."""
 
     def __init__(self, texts: list[str], vocabulary: dict[str, list[str]], seed: int = 0) -> None:
-        self.sentences = [s for t in texts for s in split(t) if len(s) > 40]
+        # only sentences with something to swap: a sentence copied as it is would be a second
+        # report stating the same fact, not a distractor
+        self.sentences = [s for t in texts for s in split(t) if len(s) > 40 and self._swappable(s)]
         if not self.sentences:
             raise ValueError("the source reports have no sentences to recombine")
         self.vocabulary = vocabulary
         self.rng = random.Random(seed)
+
+    @staticmethod
+    def _swappable(sentence: str) -> bool:
+        return bool(person_names(sentence) or any(p.search(sentence) for p in (_PLACE, _DATE, _YEAR, _NUMBER)))
 
     def person(self) -> str:
         v, r = self.vocabulary, self.rng
