@@ -140,30 +140,33 @@ def test_an_office_is_given_whole_or_quoted(local):
     assert not answer.refused and "trưởng khoa hồi sức" in answer.answer.lower()
 
 
-def test_a_passage_turned_around_by_the_model_is_quoted_instead(local):
-    # what the model may write from "Khoa Hồi sức chưa có phòng mổ riêng …": the verifier catches
-    # the dropped "chưa" and the whole answer falls back to the passage's own words
-    ev, _ = local.evidence_for("Khoa Hồi sức của Bệnh viện Tâm Đức đã có phòng mổ riêng chưa?")
+def _as_if_written(local, question: str, cited: str):
+    """A hand-written model answer for `question`, checked as the model's would be: `written` is
+    formatted with the marker of the passage containing `cited`."""
+    ev, _ = local.evidence_for(question)
     answerer = local.answerer
     gated = answerer.gate.invoke(ev)
     passages = answerer.select(ev, gated)
-    [n] = [p.marker for p in passages if "phòng mổ" in p.sentence.text]
-    answer = answerer.checked(ev, f"Khoa Hồi sức đã có phòng mổ riêng [{n}].", passages, gated)
+    [n] = [p.marker for p in passages if cited in p.sentence.text]
+    return lambda written: answerer.checked(ev, written.format(n=n), passages, gated)
+
+
+def test_a_passage_turned_around_by_the_model_is_quoted_instead(local):
+    # what the model may write from "Khoa Hồi sức chưa có phòng mổ riêng …": the verifier catches
+    # the dropped "chưa" and the whole answer falls back to the passage's own words
+    check = _as_if_written(local, "Khoa Hồi sức của Bệnh viện Tâm Đức đã có phòng mổ riêng chưa?", "phòng mổ")
+    answer = check("Khoa Hồi sức đã có phòng mổ riêng [{n}].")
     assert answer.generator == "extractive (quoted)" and "leaves out 'chưa'" in answer.reason
     assert "chưa có phòng mổ riêng" in answer.answer
     assert answer.sentences[0]["verified"] is False
 
 
 def test_an_office_of_a_province_without_the_province_is_quoted_instead(local):
-    ev, _ = local.evidence_for("Bà Hồ Thị Mai giữ chức vụ gì?")
-    answerer = local.answerer
-    gated = answerer.gate.invoke(ev)
-    passages = answerer.select(ev, gated)
-    [n] = [p.marker for p in passages if "Hồ Thị Mai" in p.sentence.text]
-    answer = answerer.checked(ev, f"Bà Hồ Thị Mai là Phó Chủ tịch UBND tỉnh [{n}].", passages, gated)
+    check = _as_if_written(local, "Bà Hồ Thị Mai giữ chức vụ gì?", "Hồ Thị Mai")
+    answer = check("Bà Hồ Thị Mai là Phó Chủ tịch UBND tỉnh [{n}].")
     assert answer.generator == "extractive (quoted)" and "left out tỉnh Lâm Viên" in answer.reason
     assert "tỉnh Lâm Viên" in answer.answer
-    named = answerer.checked(ev, f"Bà Hồ Thị Mai là Phó Chủ tịch UBND tỉnh Lâm Viên [{n}].", passages, gated)
+    named = check("Bà Hồ Thị Mai là Phó Chủ tịch UBND tỉnh Lâm Viên [{n}].")
     assert named.generator.startswith("llm:"), named.reason
 
 

@@ -9,16 +9,13 @@ ingest: on a shared server another client's ingest may be writing them.
 """
 from __future__ import annotations
 
-from collections import Counter
-
 from rag.retrieval.store import ReportStore
 
 
 def problems(store: ReportStore) -> dict[str, str]:
     """Report id -> what does not add up; empty when the index is whole."""
     reports = store.reports()
-    chunks = Counter(m["doc_id"] for m in store.chunk_collection.get(include=["metadatas"])["metadatas"])
-    sentences = Counter(m["doc_id"] for m in store.sentences.get(include=["metadatas"])["metadatas"])
+    chunks, sentences = store.passage_counts()
     found = {}
     for doc_id, meta in sorted(reports.items()):
         if chunks.get(doc_id, 0) != meta.get("chunks"):

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlparse
@@ -232,11 +233,13 @@ class ReportStore:
         half as much); a chunk its sentences do not cover (a cut sentence) is embedded itself."""
         import numpy as np
 
+        if self.settings.chunk_vectors != "pooled":
+            return self.embeddings.embed_documents([c["text"] for c in chunks])
         pooled: list[np.ndarray | None] = []
         for c in chunks:
             inside = [(b - a, v) for (a, b), v in sentences.items() if c["start"] <= a and b <= c["end"]]
             covered = sum(n for n, _ in inside)
-            if self.settings.chunk_vectors != "pooled" or covered < 0.9 * (c["end"] - c["start"] - len(inside)):
+            if covered < 0.9 * (c["end"] - c["start"] - len(inside)):
                 pooled.append(None)
                 continue
             mean = np.average(np.asarray([v for _, v in inside], dtype=np.float32), axis=0, weights=[n for n, _ in inside])
@@ -250,12 +253,16 @@ class ReportStore:
         self.vectors.delete(where={"doc_id": doc_id})
         self.sentences.delete(where={"doc_id": doc_id})
 
+    def passage_counts(self) -> tuple[Counter[str], Counter[str]]:
+        """(chunks, sentences) held per report id, records or not: one pass over each collection."""
+        return tuple(Counter(m["doc_id"] for m in c.get(include=["metadatas"])["metadatas"])
+                     for c in (self.chunk_collection, self.sentences))
+
     def drop_orphans(self) -> list[str]:
         """Remove chunks and sentences whose report has no record (left by an interrupted ingest
         of a file that is gone since); returns their report ids."""
-        known = set(self.reports())
-        held = {m["doc_id"] for c in (self.chunk_collection, self.sentences) for m in c.get(include=["metadatas"])["metadatas"]}
-        orphans = sorted(held - known)
+        chunks, sentences = self.passage_counts()
+        orphans = sorted((set(chunks) | set(sentences)) - set(self.reports()))
         for doc_id in orphans:
             self.delete_report(doc_id)
         return orphans
