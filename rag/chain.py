@@ -70,6 +70,10 @@ def retrieval_step(retriever: HybridRetriever, store: ReportStore, sentence_sear
         )
         doc_ids = list(dict.fromkeys([d.metadata["doc_id"] for d in documents] + [s.doc_id for s in sentences]))
         reports = store.reports_by_id(doc_ids)
+        # a report without its record is being replaced or removed (by another process on a shared
+        # server): none of it is served until its record is written
+        documents = [d for d in documents if d.metadata["doc_id"] in reports]
+        sentences = [s for s in sentences if s.doc_id in reports]
         retrieved = perf_counter()
         return {
             **payload, "documents": documents, "sentences": sentences, "reports": reports, "_t": (started, retrieved)
@@ -137,6 +141,16 @@ class Pipeline:
     answerer: Runnable
     sentence_search: SentenceSearch | None
     chain: Runnable
+    generation: str | None = None  # the store's, when the lexical side was read
+
+    def refreshed(self) -> "Pipeline":
+        """This pipeline, or one reopened on the same store and answerer when another process
+        has changed the index since (a teammate's ingest on a shared server): the lexical side
+        then lists the reports the dense side holds."""
+        with reaching(self.settings):
+            if self.store.generation() == self.generation:
+                return self
+            return open_pipeline(self.settings, self.store, self.answerer).with_mode(self.retriever.mode)
 
     def ask(self, question: str, **options) -> Answer:
         with reaching(self.settings):
@@ -171,7 +185,8 @@ class Pipeline:
         retriever = self.retriever.model_copy(update={"mode": mode})
         search = self.sentence_search if mode == "hybrid" else None
         chain = build_chain(retriever, self.store, self.evidence, self.answerer, search)
-        return Pipeline(self.settings, self.store, self.lexical, retriever, self.evidence, self.answerer, search, chain)
+        return Pipeline(self.settings, self.store, self.lexical, retriever, self.evidence, self.answerer, search, chain,
+                        self.generation)
 
 
 def make_answerer(settings: Settings, progress: bool = True) -> Runnable:
@@ -185,10 +200,11 @@ def make_answerer(settings: Settings, progress: bool = True) -> Runnable:
     return GeneratedAnswerer(chat=chat, generator=name)
 
 
-def open_pipeline(settings: Settings, store: ReportStore | None = None) -> Pipeline:
+def open_pipeline(settings: Settings, store: ReportStore | None = None, answerer: Runnable | None = None) -> Pipeline:
     """Open an existing index (raises NoIndexError / IndexMismatchError / StoreUnavailableError);
-    `store` reuses one already open (e.g. the one an ingest just wrote to)."""
+    `store` reuses one already open (e.g. the one an ingest just wrote to), `answerer` one loaded."""
     store = store or ReportStore.open(settings)
+    generation = store.generation()  # before reading: a change during the read is seen next time
     fingerprint = index_fingerprint(store)  # read once: it lists every report record
     lexical = LexicalIndex.for_store(store, settings.lexical_dir, "chunks", fingerprint)
     sentences = LexicalIndex.for_store(store, settings.lexical_dir, "sentences", fingerprint)
@@ -196,7 +212,8 @@ def open_pipeline(settings: Settings, store: ReportStore | None = None) -> Pipel
     corpus = CorpusStats.for_store(store, settings.lexical_dir, fingerprint)
     # Sentence-level idf: a term in few sentences tells the answering sentence apart.
     evidence = EvidenceStep(idf=sentences.idf, similarity=store.sentence_similarity, corpus=corpus)
-    answerer = make_answerer(settings)
+    answerer = answerer or make_answerer(settings)
     search = SentenceSearch(store, sentences)
     chain = build_chain(retriever, store, evidence, answerer, search)
-    return Pipeline(settings, store, lexical, retriever, evidence, answerer, search, chain).with_mode(settings.mode)
+    return Pipeline(settings, store, lexical, retriever, evidence, answerer, search, chain,
+                    generation).with_mode(settings.mode)

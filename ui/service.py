@@ -43,6 +43,7 @@ class ChatService:
         self.feedback_path = settings.home / "feedback.jsonl"
         self._write_lock = threading.Lock()
         self._feedback_lock = threading.Lock()
+        self._refresh_lock = threading.Lock()
         self.pipeline: Pipeline
         if seeds is not None:
             self._ingest([seeds], show_progress=show_progress)  # opens the pipeline on its store
@@ -52,7 +53,7 @@ class ChatService:
     # --- questions ---
     def ask(self, question: str, history: list[Turn], doc_ids=None, years=None, k=None, mode=None) -> tuple[str, Answer]:
         """(the question as resolved against the conversation, the cited answer)."""
-        pipeline = self.pipeline.with_mode(mode) if mode else self.pipeline
+        pipeline = self._current().with_mode(mode) if mode else self._current()
         resolved = pipeline.resolve(question.strip(), history)
         answer = pipeline.ask(resolved, k=k, doc_ids=doc_ids or None, years=years or None)
         return resolved, answer
@@ -60,10 +61,17 @@ class ChatService:
     def ask_stream(self, question: str, history: list[Turn], doc_ids=None, years=None, k=None,
                    mode=None) -> Iterator[tuple[str, str | Answer]]:
         """(resolved question, event): the generated text as it comes, then the final Answer."""
-        pipeline = self.pipeline.with_mode(mode) if mode else self.pipeline
+        pipeline = self._current().with_mode(mode) if mode else self._current()
         resolved = pipeline.resolve(question.strip(), history)
         for event in pipeline.stream(resolved, k=k, doc_ids=doc_ids or None, years=years or None):
             yield resolved, event
+
+    def _current(self) -> Pipeline:
+        """The pipeline, reopened first when another process (a teammate's ingest on a shared
+        Chroma server) has changed the index since it was read; one thread reopens, the others wait."""
+        with self._refresh_lock:
+            self.pipeline = self.pipeline.refreshed()
+            return self.pipeline
 
     # --- reports ---
     def reports(self) -> dict[str, dict]:

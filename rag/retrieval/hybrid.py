@@ -67,6 +67,9 @@ class HybridRetriever(BaseRetriever):
             hits = self.lexical.search(query, fetch, allowed)
             missing = [self.lexical.ids[i] for i, _ in hits if self.lexical.ids[i] not in fused]
             texts = self._texts(missing)
+            # a chunk the store no longer has (removed or replaced by another process since the
+            # lexical index was read) is never served
+            hits = [(i, bm25) for i, bm25 in hits if self.lexical.ids[i] in fused or self.lexical.ids[i] in texts]
             for rank, (i, bm25) in enumerate(hits):
                 chunk_id = self.lexical.ids[i]
                 if chunk_id not in fused:

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -226,6 +227,7 @@ class ReportStore:
         self.records.upsert(
             ids=[report.doc_id], embeddings=[[1.0]], documents=[report.text], metadatas=[report.meta]
         )
+        self._changed()
 
     def _chunk_vectors(self, chunks: list[dict], sentences: dict[tuple[int, int], list[float]]) -> list[list[float]]:
         """A chunk's vector: with `chunk_vectors = "pooled"`, the mean of its sentences' vectors,
@@ -252,6 +254,16 @@ class ReportStore:
         self.records.delete(ids=[doc_id])
         self.vectors.delete(where={"doc_id": doc_id})
         self.sentences.delete(where={"doc_id": doc_id})
+        self._changed()
+
+    def _changed(self) -> None:
+        # a fresh random token, not a counter: two writers never need to read-modify-write it
+        self.records.modify(metadata={"generation": uuid.uuid4().hex})
+
+    def generation(self) -> str | None:
+        """Changes whenever any process adds, replaces or removes a report: one cheap round trip,
+        so a long-lived reader (the chat) notices a teammate's ingest on a shared server."""
+        return (self.client.get_collection(self.records.name).metadata or {}).get("generation")
 
     def passage_counts(self) -> tuple[Counter[str], Counter[str]]:
         """(chunks, sentences) held per report id, records or not: one pass over each collection."""
