@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: install install-llm run test eval browser clean
+.PHONY: install install-llm run test eval browser clean index-server
 
 # Installing twice is a no-op: the stamp is newer than the lock and pyproject.
 $(STAMP): requirements.lock pyproject.toml
@@ -30,6 +30,11 @@ $(LLM_STAMP): $(STAMP) requirements-llm.lock
 	touch $@
 
 install-llm: $(LLM_STAMP)
+
+# A shared index for a team (README: "A team on one index"); clients set BAOCAO_CHROMA_URL
+INDEX ?= $(HOME)/.local/share/baocao-index
+index-server: install
+	$(BIN)/chroma run --path $(INDEX) --host 0.0.0.0 --port 8000
 
 # Index seeds/ (incremental) and open the chat on http://127.0.0.1:7860
 run: install

@@ -56,10 +56,7 @@ class HybridRetriever(BaseRetriever):
         fetch = max(self.fetch_k, k)
         fused: dict[str, dict] = {}
         if self.mode in ("hybrid", "dense"):
-            where: dict = {"doc_id": {"$in": sorted(allowed_docs)}}
-            if years:
-                where = {"$and": [where, {"year": {"$in": list(years)}}]}
-            for rank, (doc, sim) in enumerate(self.store.dense_search(query, fetch, where)):
+            for rank, (doc, sim) in enumerate(self.store.dense_search(query, fetch, search_filter(doc_ids, years))):
                 entry = fused.setdefault(doc.metadata["chunk_id"], {"doc": doc, "score": 0.0})
                 entry["score"] += self.dense_weight / (self.rrf_k + rank + 1)
                 entry["dense_score"] = sim
@@ -93,3 +90,15 @@ class HybridRetriever(BaseRetriever):
             return {}
         got = self.store.vectors.get(ids=chunk_ids, include=["documents"])
         return dict(zip(got["ids"], got["documents"]))
+
+
+def search_filter(doc_ids: list[str] | None, years: list[int] | None) -> dict | None:
+    """Chroma's `where` for the reports and years asked for; None when nothing is asked: a filter
+    listing every report costs more than the search itself (65 vs ~3 ms at 10k chunks). Chunks
+    of a report without its record are dropped after retrieval (`chain.retrieval_step`)."""
+    clauses = []
+    if doc_ids is not None:
+        clauses.append({"doc_id": {"$in": sorted(doc_ids)}})
+    if years:
+        clauses.append({"year": {"$in": list(years)}})
+    return None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}

@@ -23,8 +23,10 @@ Unit = Literal["chunks", "sentences"]
 
 
 def index_fingerprint(store: ReportStore) -> str:
-    """What the index was built from: the store's reports and the tokenizer's version."""
-    return f"{store.fingerprint()}/t{TOKENS_VERSION}"
+    """What the saved indexes are keyed by: the store's generation (one round trip), or for an
+    index from before generations, a digest of every report record (reads them all)."""
+    generation = store.generation()
+    return f"{f'g{generation}' if generation else store.fingerprint()}/t{TOKENS_VERSION}"
 
 
 class LexicalIndex:

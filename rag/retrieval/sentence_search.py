@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rag.retrieval.hybrid import search_filter
 from rag.retrieval.lexical import LexicalIndex
 from rag.retrieval.store import ReportStore
 
@@ -34,9 +35,6 @@ class SentenceSearch:
             return meta["doc_id"] in allowed_docs and (not years or meta.get("year") in years)
 
         hits = [self.lexical.meta[i] for i, _ in self.lexical.search(question, self.k, allowed)]
-        where: dict = {"doc_id": {"$in": sorted(allowed_docs)}}
-        if years:
-            where = {"$and": [where, {"year": {"$in": list(years)}}]}
-        hits += self.store.dense_sentences(question, self.k, where)
+        hits += self.store.dense_sentences(question, self.k, search_filter(doc_ids, years))
         unique = dict.fromkeys(SentenceHit(m["doc_id"], m["start"], m["end"]) for m in hits)
         return list(unique)

@@ -198,7 +198,7 @@ class ReportStore:
         Interrupted anywhere, the report has no record: the next ingest redoes it, and
         search never sees its partial chunks.
         """
-        self.delete_report(report.doc_id)
+        self.delete_report(report.doc_id)  # (stamps a new generation first: see `_changed`)
         year = report.meta.get("year", 0)
         vectors: dict[tuple[int, int], list[float]] = {}
         for i in range(0, len(sentences), BATCH):
@@ -251,18 +251,22 @@ class ReportStore:
         return [next(embedded) if v is None else v.tolist() for v in pooled]
 
     def delete_report(self, doc_id: str) -> None:
+        self._changed()
         self.records.delete(ids=[doc_id])
         self.vectors.delete(where={"doc_id": doc_id})
         self.sentences.delete(where={"doc_id": doc_id})
         self._changed()
 
     def _changed(self) -> None:
-        # a fresh random token, not a counter: two writers never need to read-modify-write it
+        # A fresh random token, not a counter: two writers never read-modify-write it. Stamped
+        # before a write and after it, so a writer killed halfway still leaves a generation no
+        # saved lexical index carries: the next reader rebuilds rather than trusting a stale one.
         self.records.modify(metadata={"generation": uuid.uuid4().hex})
 
     def generation(self) -> str | None:
         """Changes whenever any process adds, replaces or removes a report: one cheap round trip,
-        so a long-lived reader (the chat) notices a teammate's ingest on a shared server."""
+        so a long-lived reader (the chat) notices a teammate's ingest on a shared server, and
+        the key the lexical indexes are saved under. None for an index never written since."""
         return (self.client.get_collection(self.records.name).metadata or {}).get("generation")
 
     def passage_counts(self) -> tuple[Counter[str], Counter[str]]:
