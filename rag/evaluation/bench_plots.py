@@ -39,6 +39,7 @@ def plot(rows: list[dict], out: Path) -> list[Path]:
                     xs, ys = zip(*points)
                     ax.plot(xs, ys, marker="o", label=label if len(modes) == 1 else f"{label} ({mode})")
         ax.set_xscale("log")
+        ax.set_ylim(bottom=0)  # ratios read true
         ax.set_xlabel("corpus size (chunks)")
         ax.set_ylabel(ylabel)
         ax.set_title(title)
