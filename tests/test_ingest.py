@@ -65,17 +65,16 @@ def test_prune_removes_reports_whose_files_are_gone(store, two_seeds):
 
 def test_an_interrupted_ingest_is_invisible_then_redone(store, two_seeds, monkeypatch):
     lexical_dir = store.settings.lexical_dir
-    calls = {"n": 0}
-    original = ReportStore.replace_report
+    ingest([two_seeds / "000_1f9fa2e96ddb3942.txt"], store, lexical_dir, progress=False)
+    original = ReportStore.replace_reports
 
-    def crash_midway(self, report, chunks, sentences=(), on_batch=None):
+    def crash_midway(self, items, on_batch=None):
         def batch(n):
-            calls["n"] += 1
-            if report.doc_id == "002_37f2df06d8ddf81f":
+            if any(report.doc_id == "002_37f2df06d8ddf81f" for report, _, _ in items):
                 raise KeyboardInterrupt  # the user pressed Ctrl-C while it embedded
-        return original(self, report, chunks, sentences, on_batch=batch)
+        return original(self, items, on_batch=batch)
 
-    monkeypatch.setattr(ReportStore, "replace_report", crash_midway)
+    monkeypatch.setattr(ReportStore, "replace_reports", crash_midway)
     with pytest.raises(KeyboardInterrupt):
         ingest([two_seeds], store, lexical_dir, progress=False)
     monkeypatch.undo()

@@ -1,7 +1,7 @@
 """Incremental, atomic ingest: files -> cleaned text -> chunks -> store (+ lexical index).
 
 A report is re-embedded only when its cleaned text (or the chunking) changed; its
-record in the store is written last (see `ReportStore.replace_report`).
+record in the store is written last (see `ReportStore.replace_reports`).
 """
 from __future__ import annotations
 
@@ -117,12 +117,14 @@ def ingest(
 
     total = sum(len(chunks) + len(sentences) for _, chunks, sentences in todo)
     with writing(), tqdm(total=total, desc="Embedding", unit="text", disable=not progress or not total) as bar:
-        for report, chunks, sentences in todo:
-            bar.set_postfix_str(report.doc_id)
-            meta = {**report.meta, "ingested_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
-            store.replace_report(Report(report.doc_id, report.text, meta), chunks, sentences, on_batch=bar.update)
-            (result.updated if report.doc_id in known else result.added).append(report.doc_id)
-            result.chunks += len(chunks)
+        for group in write_groups(todo):
+            bar.set_postfix_str(group[-1][0].doc_id)
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
+            store.replace_reports([(Report(r.doc_id, r.text, {**r.meta, "ingested_at": stamp}), chunks, sentences)
+                                   for r, chunks, sentences in group], on_batch=bar.update)
+            for report, chunks, _ in group:
+                (result.updated if report.doc_id in known else result.added).append(report.doc_id)
+                result.chunks += len(chunks)
 
         if prune:  # the index as the folders are: also what an interrupted ingest of a file gone since left
             for doc_id in sorted(set(known) - set(seen)):
@@ -131,6 +133,20 @@ def ingest(
             store.drop_orphans()
         refresh_lexical(store, lexical_dir)
     return result
+
+
+def write_groups(todo: list, texts: int = 512) -> Iterator[list]:
+    """Consecutive reports, about `texts` chunks and sentences a group: written together (see
+    `ReportStore.replace_reports`), a large report alone."""
+    group, size = [], 0
+    for item in todo:
+        group.append(item)
+        size += len(item[1]) + len(item[2])
+        if size >= texts:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
 
 
 @contextmanager

@@ -1,7 +1,7 @@
 """Is the index whole? What an interrupted ingest, a full disk or a hand-edited data folder can
 leave behind, found by comparing the report records with what the collections hold.
 
-A report's record is written last (`ReportStore.replace_report`), so a report is searchable
+A report's record is written last (`ReportStore.replace_reports`), so a report is searchable
 only when whole; what an interruption leaves is chunks and sentences without a record, which
 search never sees (it reads only reports with a record) and `baocao check --repair` or
 `baocao ingest --prune` removes (`ReportStore.drop_orphans`). Orphans are not removed by every

@@ -57,10 +57,18 @@ class LexicalIndex:
         if self.ids:
             self.bm25.save(str(tmp), show_progress=False)
         (tmp / _META).write_text(json.dumps({"fingerprint": self.fingerprint, "ids": self.ids, "meta": self.meta}))
-        old = folder.with_name(folder.name + ".old")
-        if folder.exists():
+        # Several threads or processes may save at once (readers reopening after a teammate's
+        # ingest): each moves the old folder to its own place, and a loser of the last swap keeps
+        # the winner's index, which was built from the same store.
+        old = Path(tempfile.mkdtemp(prefix=".lexical-old-", dir=folder.parent))
+        try:
             os.replace(folder, old)
-        os.replace(tmp, folder)
+        except FileNotFoundError:
+            pass
+        try:
+            os.replace(tmp, folder)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
 
     @classmethod

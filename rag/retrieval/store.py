@@ -24,7 +24,7 @@ from rag.embedders import embedder_id
 from rag.settings import Settings
 
 SCHEMA = 1
-BATCH = 16
+BATCH = 256  # texts per embedding call and per write (sorted by length within, by the engine)
 
 
 class StoreError(RuntimeError):
@@ -186,34 +186,37 @@ class ReportStore:
         return hashlib.sha256(repr((self.embedder, items)).encode()).hexdigest()[:16]
 
     # --- writing ---
-    def replace_report(
-        self,
-        report: Report,
-        chunks: list[dict],
-        sentences: list[tuple[int, int]] = (),
-        on_batch: Callable[[int], None] | None = None,
-    ) -> None:
-        """Delete the record first, then the old chunks, add the new ones, write the record last.
+    def replace_report(self, report: Report, chunks: list[dict], sentences: list[tuple[int, int]] = (),
+                       on_batch: Callable[[int], None] | None = None) -> None:
+        self.replace_reports([(report, chunks, list(sentences))], on_batch)
 
-        Interrupted anywhere, the report has no record: the next ingest redoes it, and
-        search never sees its partial chunks.
+    def replace_reports(self, items: list[tuple[Report, list[dict], list[tuple[int, int]]]],
+                        on_batch: Callable[[int], None] | None = None) -> None:
+        """Delete each report's old parts, add the new ones, write the records last, for several
+        reports in one round of writes: a bulk ingest makes a few large writes instead of many small
+        ones (a write costs 40-120 ms at 10k chunks whatever its size).
+
+        Interrupted anywhere, none of these reports has a record: the next ingest redoes them, and
+        search never sees their partial chunks.
         """
-        self.delete_report(report.doc_id)  # (stamps a new generation first: see `_changed`)
-        year = report.meta.get("year", 0)
-        vectors: dict[tuple[int, int], list[float]] = {}
-        for i in range(0, len(sentences), BATCH):
-            batch = sentences[i : i + BATCH]
-            texts = [report.text[a:b] for a, b in batch]
+        for report, _, _ in items:
+            self.delete_report(report.doc_id)  # (stamps a new generation first: see `_changed`)
+        rows = [(report, a, b) for report, _, sentences in items for a, b in sentences]
+        vectors: dict[tuple[str, int, int], list[float]] = {}
+        for i in range(0, len(rows), BATCH):
+            batch = rows[i : i + BATCH]
+            texts = [report.text[a:b] for report, a, b in batch]
             embedded = self.embeddings.embed_documents(texts)
-            vectors.update(zip(batch, embedded))
+            vectors.update(zip([(report.doc_id, a, b) for report, a, b in batch], embedded))
             self.sentences.add(
-                ids=[sentence_id(report.doc_id, start) for start, _ in batch],
+                ids=[sentence_id(report.doc_id, a) for report, a, _ in batch],
                 embeddings=embedded,
                 documents=texts,
-                metadatas=[{"doc_id": report.doc_id, "start": a, "end": b, "year": year} for a, b in batch],
+                metadatas=[{"doc_id": r.doc_id, "start": a, "end": b, "year": r.meta.get("year", 0)} for r, a, b in batch],
             )
             if on_batch:
                 on_batch(len(batch))
+        chunks = [c for _, report_chunks, _ in items for c in report_chunks]
         for i in range(0, len(chunks), BATCH):
             batch = chunks[i : i + BATCH]
             self.chunk_collection.add(
@@ -225,11 +228,12 @@ class ReportStore:
             if on_batch:
                 on_batch(len(batch))
         self.records.upsert(
-            ids=[report.doc_id], embeddings=[[1.0]], documents=[report.text], metadatas=[report.meta]
+            ids=[r.doc_id for r, _, _ in items], embeddings=[[1.0]] * len(items),
+            documents=[r.text for r, _, _ in items], metadatas=[r.meta for r, _, _ in items],
         )
         self._changed()
 
-    def _chunk_vectors(self, chunks: list[dict], sentences: dict[tuple[int, int], list[float]]) -> list[list[float]]:
+    def _chunk_vectors(self, chunks: list[dict], sentences: dict[tuple[str, int, int], list[float]]) -> list[list[float]]:
         """A chunk's vector: with `chunk_vectors = "pooled"`, the mean of its sentences' vectors,
         weighted by their length and normalized (each text embedded once: ingest embeds about
         half as much); a chunk its sentences do not cover (a cut sentence) is embedded itself."""
@@ -239,7 +243,8 @@ class ReportStore:
             return self.embeddings.embed_documents([c["text"] for c in chunks])
         pooled: list[np.ndarray | None] = []
         for c in chunks:
-            inside = [(b - a, v) for (a, b), v in sentences.items() if c["start"] <= a and b <= c["end"]]
+            inside = [(b - a, v) for (d, a, b), v in sentences.items()
+                      if d == c["doc_id"] and c["start"] <= a and b <= c["end"]]
             covered = sum(n for n, _ in inside)
             if covered < 0.9 * (c["end"] - c["start"] - len(inside)):
                 pooled.append(None)
