@@ -205,7 +205,7 @@ def open_pipeline(settings: Settings, store: ReportStore | None = None, answerer
     `store` reuses one already open (e.g. the one an ingest just wrote to), `answerer` one loaded."""
     store = store or ReportStore.open(settings)
     generation = store.generation()  # before reading: a change during the read is seen next time
-    fingerprint = index_fingerprint(store)
+    fingerprint = index_fingerprint(store, generation)
     lexical = LexicalIndex.for_store(store, settings.lexical_dir, "chunks", fingerprint)
     sentences = LexicalIndex.for_store(store, settings.lexical_dir, "sentences", fingerprint)
     retriever = HybridRetriever(store=store, lexical=lexical, k=settings.k, mode="hybrid", fetch_k=settings.fetch_k)

@@ -22,10 +22,11 @@ _META = "baocao.json"
 Unit = Literal["chunks", "sentences"]
 
 
-def index_fingerprint(store: ReportStore) -> str:
-    """What the saved indexes are keyed by: the store's generation (one round trip), or for an
-    index from before generations, a digest of every report record (reads them all)."""
-    generation = store.generation()
+def index_fingerprint(store: ReportStore, generation: str | None = None) -> str:
+    """What the saved indexes are keyed by: the store's generation (one round trip, skipped when
+    the caller read it already), or for an index from before generations, a digest of every
+    report record (reads them all)."""
+    generation = generation or store.generation()
     return f"{f'g{generation}' if generation else store.fingerprint()}/t{TOKENS_VERSION}"
 
 
@@ -86,7 +87,7 @@ class LexicalIndex:
     def for_store(cls, store: ReportStore, folder: Path, unit: Unit = "chunks", fingerprint: str | None = None
                   ) -> "LexicalIndex":
         """The saved index if it matches the store, else a fresh build (saved). `fingerprint`:
-        `index_fingerprint(store)` when the caller has it already (it reads every report record)."""
+        `index_fingerprint(store)` when the caller has it already."""
         fingerprint = fingerprint or index_fingerprint(store)
         index = cls.load(folder / unit)
         if index is None or index.fingerprint != fingerprint:
