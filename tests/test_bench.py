@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rag.evaluation.synthetic import Recombiner, load_vocabulary, write_corpus
+from rag.evaluation.synthetic import Recombiner, corpus_key, load_vocabulary, write_corpus
 
 from .conftest import ROOT, SEEDS
 
@@ -23,6 +23,24 @@ def test_the_synthetic_corpus_is_deterministic_and_keeps_the_seeds(tmp_path):
     synthetic = "\n".join(p.read_text() for p in a if p.name.startswith("synthetic"))
     assert any(province in synthetic for province in VOCABULARY["provinces"])
     assert synthetic != Recombiner([p.read_text() for p in sources], VOCABULARY, seed=8).report(20)
+
+
+def test_distractors_swap_every_name_place_and_cluster_number():
+    # a name, province or "số IV" left as it is would make a distractor a second report of the
+    # same fact, counted as a retrieval miss
+    source = ("Tham dự có các ông: Lò Văn Khải – Vụ trưởng Vụ địa phương; đại diện Ban Tổ chức các tỉnh "
+              "Thanh Hoá, Quảng Nam và Cụm thi đua số IV.")
+    recombiner = Recombiner([source], VOCABULARY, seed=3)
+    sentences = [recombiner.sentence("Bến Tre") for _ in range(60)]
+    assert not any("Lò Văn Khải" in s for s in sentences)
+    assert sum("Thanh Hóa" in s or "Thanh Hoá" in s for s in sentences) <= 6  # only as a random pick
+    assert sum("số IV" in s for s in sentences) <= 12
+    assert all("Vụ trưởng Vụ địa phương" in s and "tỉnh Bến Tre" in s for s in sentences)  # the report's place
+
+
+def test_a_corpus_is_named_by_its_vocabulary():
+    other = {**VOCABULARY, "provinces": VOCABULARY["provinces"][:-1]}
+    assert corpus_key(VOCABULARY) == corpus_key(dict(VOCABULARY)) != corpus_key(other)
 
 
 def test_bench_measures_a_tiny_corpus_against_the_tutorial(tmp_path):

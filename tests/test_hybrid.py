@@ -60,3 +60,34 @@ def test_filters_by_report_and_year(seed_index):
 def test_dense_mode_uses_chroma_similarity(seed_index):
     docs = seed_index.retriever.model_copy(update={"mode": "dense"}).invoke("Nha Trang", k=2)
     assert all(d.metadata["dense_score"] is not None and d.metadata["lexical_score"] is None for d in docs)
+
+
+def test_a_named_year_prefers_that_years_report(tmp_path):
+    # Years of one office's reports repeat each other: the same sentence in three yearly
+    # reports, each in its own place. Asked about one year, that year's report comes first.
+    from rag.chain import open_pipeline
+    from rag.ingest.pipeline import ingest
+    from rag.retrieval.store import ReportStore
+    from rag.settings import Settings
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    places = {2017: "Hội trường A", 2018: "Hội trường B", 2019: "Hội trường C"}
+    opening = " ".join(f"Nội dung thứ {i} của báo cáo nêu kết quả thực hiện các chương trình công tác trong kỳ."
+                       for i in range(12))  # a chunk of its own, so the year stays in the opening
+    for year, hall in places.items():
+        (folder / f"bao-cao-{year}.txt").write_text(
+            f"Báo cáo tổng kết công tác tổ chức năm {year}\n\n{opening}\n\n"
+            f"Hội nghị tổng kết công tác tổ chức xây dựng Đảng được tổ chức tại {hall}. "
+            "Các đơn vị đã hoàn thành nhiệm vụ được giao, đánh giá cán bộ đúng quy định.\n", encoding="utf-8")
+    settings = Settings.load(home=tmp_path / "home")
+    ingest([folder], ReportStore.open(settings, create=True), settings.lexical_dir, progress=False)
+    retriever = open_pipeline(settings).retriever
+    for year in places:
+        question = f"Hội nghị tổng kết công tác tổ chức xây dựng Đảng năm {year} được tổ chức ở đâu?"
+        assert retriever.invoke(question)[0].metadata["year"] == year
+    # the vote is what tells them apart: without it the three tie and one wins every time
+    unvoted = retriever.model_copy(update={"named_year_weight": 0.0})
+    tops = {unvoted.invoke(f"Hội nghị tổng kết công tác tổ chức xây dựng Đảng năm {y} ở đâu?")[0].metadata["year"]
+            for y in places}
+    assert len(tops) < len(places)

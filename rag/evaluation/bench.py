@@ -83,9 +83,9 @@ def embedded_tokens(corpus: Path) -> int:
 def measure(size: int, work: Path, seeds: Path, vocabulary: dict, qa: Path, chunk_vectors: str,
             tutorial_chunks: int) -> dict:
     from rag.evaluation.dataset import load
-    from rag.evaluation.synthetic import write_corpus
+    from rag.evaluation.synthetic import corpus_key, write_corpus
 
-    corpus = work / f"corpus-{size}-{CHARS_PER_CHUNK}"
+    corpus = work / f"corpus-{size}-{CHARS_PER_CHUNK}-{corpus_key(vocabulary)}"
     if not corpus.is_dir():
         write_corpus(sorted(seeds.glob("*.txt")), vocabulary, chars=size * CHARS_PER_CHUNK, out=corpus, seed=size)
     chars = sum(len(p.read_text(encoding="utf-8")) for p in corpus.glob("*.txt"))

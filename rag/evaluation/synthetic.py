@@ -8,18 +8,34 @@ same corpus.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import random
 import re
 import tomllib
 from pathlib import Path
 
 from rag.answer.kinds import person_names
+from rag.text.normalize import canonical_tones
 from rag.text.sentences import split
 
 _PLACE = re.compile(r"\b(tỉnh|Tỉnh|huyện|thành phố|TP\.?)\s+((?:[A-ZĐÂÊÔƠƯÁÀẢÃẠ][\wÀ-ỹ]*)(?:\s+[A-ZĐ][\wÀ-ỹ]*)*)")
 _DATE = re.compile(r"\b(\d{1,2})([-/.])(\d{1,2})\b(?![-/.]\d)")
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
 _NUMBER = re.compile(r"\b(số|gồm|có)\s+(\d{1,3})\b")
+_ROMAN = re.compile(r"\b(số)\s+([IVX]{1,4})\b")
+_ROMANS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+_CAP = r"[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴẤẦẨẪẬẮẰẲẴẶẾỀỂỄỆỐỒỔỖỘỚỜỞỠỢỨỪỬỮỰ][\wÀ-ỹ]*"
+
+
+# Bumped when the recombination changes, so a benchmark never reuses a corpus of the old one.
+GENERATOR_VERSION = 2
+
+
+def corpus_key(vocabulary: dict[str, list[str]]) -> str:
+    """Names a corpus by what made it: the generator's version and the vocabulary."""
+    digest = hashlib.sha256(json.dumps(vocabulary, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return f"g{GENERATOR_VERSION}-{digest[:8]}"
 
 
 def load_vocabulary(path: str | Path) -> dict[str, list[str]]:
@@ -38,10 +54,17 @@ class Recombiner:
             raise ValueError("the source reports have no sentences to recombine")
         self.vocabulary = vocabulary
         self.rng = random.Random(seed)
+        # every province of the vocabulary, in either tone placement, and any three-syllable
+        # name with a common middle name ("X Văn Y"): a name left as it is would make the
+        # distractor a second report of the same fact
+        provinces = sorted({canonical_tones(p) for p in vocabulary["provinces"]}, key=len, reverse=True)
+        self._province = re.compile(r"\b(?:" + "|".join(map(re.escape, provinces)) + r")\b")
+        middles = "|".join(map(re.escape, vocabulary["middle_names"]))
+        self._full_name = re.compile(rf"\b{_CAP}\s+(?:{middles})\s+{_CAP}\b")
 
     @staticmethod
     def _swappable(sentence: str) -> bool:
-        return bool(person_names(sentence) or any(p.search(sentence) for p in (_PLACE, _DATE, _YEAR, _NUMBER)))
+        return bool(person_names(sentence) or any(p.search(sentence) for p in (_PLACE, _DATE, _YEAR, _NUMBER, _ROMAN)))
 
     def person(self) -> str:
         v, r = self.vocabulary, self.rng
@@ -49,10 +72,12 @@ class Recombiner:
 
     def sentence(self, place: str) -> str:
         r = self.rng
-        text = r.choice(self.sentences)
-        for name in person_names(text):
+        text = canonical_tones(r.choice(self.sentences))
+        for name in dict.fromkeys(person_names(text) + self._full_name.findall(text)):
             text = text.replace(name, self.person())
+        text = self._province.sub(lambda m: r.choice(self.vocabulary["provinces"]), text)
         text = _PLACE.sub(lambda m: f"{m.group(1)} {place}", text)
+        text = _ROMAN.sub(lambda m: f"{m.group(1)} {r.choice(_ROMANS)}", text)
         text = _DATE.sub(lambda m: f"{r.randint(1, 28)}{m.group(2)}{r.randint(1, 12)}", text)
         text = _YEAR.sub(lambda m: str(r.randint(2005, 2024)), text)
         return _NUMBER.sub(lambda m: f"{m.group(1)} {r.randint(2, 60)}", text)

@@ -5,6 +5,7 @@ composition work. Only reports whose ingest completed are returned.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -31,6 +32,10 @@ class HybridRetriever(BaseRetriever):
     lexical_weight: float = 1.0
     doc_ids: list[str] | None = None
     years: list[int] | None = None
+    # A question naming a year asks about that year's report: years of one office's reports
+    # repeat each other's sentences, so the same search within the reports of that year
+    # votes too. A vote, not a filter: a report may look back on an earlier year.
+    named_year_weight: float = 1.0
 
     def _get_relevant_documents(
         self,
@@ -55,10 +60,31 @@ class HybridRetriever(BaseRetriever):
 
         fetch = max(self.fetch_k, k)
         fused: dict[str, dict] = {}
+        self._fuse(fused, query, fetch, doc_ids, years, allowed, 1.0)
+        named = named_years(query)
+        if not years and named and self.named_year_weight:
+            def allowed_named(meta: dict) -> bool:
+                return allowed(meta) and meta.get("year") in named
+
+            self._fuse(fused, query, fetch, doc_ids, named, allowed_named, self.named_year_weight)
+        ranked = sorted(fused.values(), key=lambda e: (-e["score"], e["doc"].metadata["chunk_id"]))[:k]
+        out = []
+        for entry in ranked:
+            doc = entry["doc"]
+            meta = dict(doc.metadata)
+            meta["score"] = round(entry["score"], 6)
+            meta["dense_score"] = entry.get("dense_score")
+            meta["lexical_score"] = entry.get("lexical_score")
+            out.append(Document(page_content=doc.page_content, metadata=meta, id=meta["chunk_id"]))
+        return out
+
+    def _fuse(self, fused: dict[str, dict], query: str, fetch: int, doc_ids: list[str] | None,
+              years: list[int] | None, allowed, weight: float) -> None:
+        """Adds the dense and lexical ranks of one search to `fused` (reciprocal rank fusion)."""
         if self.mode in ("hybrid", "dense"):
             for rank, (doc, sim) in enumerate(self.store.dense_search(query, fetch, search_filter(doc_ids, years))):
                 entry = fused.setdefault(doc.metadata["chunk_id"], {"doc": doc, "score": 0.0})
-                entry["score"] += self.dense_weight / (self.rrf_k + rank + 1)
+                entry["score"] += weight * self.dense_weight / (self.rrf_k + rank + 1)
                 entry["dense_score"] = sim
         if self.mode in ("hybrid", "lexical"):
             hits = self.lexical.search(query, fetch, allowed)
@@ -72,24 +98,22 @@ class HybridRetriever(BaseRetriever):
                 if chunk_id not in fused:
                     doc = Document(page_content=texts[chunk_id], metadata=dict(self.lexical.meta[i]))
                     fused[chunk_id] = {"doc": doc, "score": 0.0}
-                fused[chunk_id]["score"] += self.lexical_weight / (self.rrf_k + rank + 1)
+                fused[chunk_id]["score"] += weight * self.lexical_weight / (self.rrf_k + rank + 1)
                 fused[chunk_id]["lexical_score"] = bm25
-        ranked = sorted(fused.values(), key=lambda e: (-e["score"], e["doc"].metadata["chunk_id"]))[:k]
-        out = []
-        for entry in ranked:
-            doc = entry["doc"]
-            meta = dict(doc.metadata)
-            meta["score"] = round(entry["score"], 6)
-            meta["dense_score"] = entry.get("dense_score")
-            meta["lexical_score"] = entry.get("lexical_score")
-            out.append(Document(page_content=doc.page_content, metadata=meta, id=meta["chunk_id"]))
-        return out
 
     def _texts(self, chunk_ids: list[str]) -> dict[str, str]:
         if not chunk_ids:
             return {}
         got = self.store.vectors.get(ids=chunk_ids, include=["documents"])
         return dict(zip(got["ids"], got["documents"]))
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+def named_years(query: str) -> list[int]:
+    """The years a question names ("năm 2019", "2019-2020"), in order, once each."""
+    return list(dict.fromkeys(int(y) for y in _YEAR.findall(query)))
 
 
 def search_filter(doc_ids: list[str] | None, years: list[int] | None) -> dict | None:

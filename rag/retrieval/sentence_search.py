@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.retrieval.hybrid import search_filter
+from rag.retrieval.hybrid import named_years, search_filter
 from rag.retrieval.lexical import LexicalIndex
 from rag.retrieval.store import ReportStore
 
@@ -36,5 +36,10 @@ class SentenceSearch:
 
         hits = [self.lexical.meta[i] for i, _ in self.lexical.search(question, self.k, allowed)]
         hits += self.store.dense_sentences(question, self.k, search_filter(doc_ids, years))
+        named = named_years(question)
+        if not years and named:  # as in HybridRetriever: that year's reports are searched too
+            hits += [self.lexical.meta[i] for i, _ in
+                     self.lexical.search(question, self.k, lambda meta: allowed(meta) and meta.get("year") in named)]
+            hits += self.store.dense_sentences(question, self.k, search_filter(doc_ids, named))
         unique = dict.fromkeys(SentenceHit(m["doc_id"], m["start"], m["end"]) for m in hits)
         return list(unique)
