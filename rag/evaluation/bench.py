@@ -158,7 +158,7 @@ def table(rows: list[dict]) -> str:
 
 @click.command("bench")
 @click.option("--sizes", default="1000,10000", show_default=True, help="Corpus sizes, in chunks, comma-separated.")
-@click.option("--chunk-vectors", "modes", default="embedded", show_default=True,
+@click.option("--chunk-vectors", "modes", default="pooled", show_default=True,
               help="embedded, pooled, or both (comma-separated): how chunk vectors are made.")
 @click.option("--no-tutorial", is_flag=True, help="Skip the LangChain-tutorial pipeline.")
 @click.option("--tutorial-chunks", default=1000, show_default=True,

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rag.retrieval.lexical import index_fingerprint
-from rag.retrieval.store import ReportStore
+from rag.retrieval.store import ReportStore, read_all
 from rag.text.normalize import match_key, words
 
 _FILE = "corpus.json"
@@ -49,7 +49,7 @@ class CorpusStats:
     @classmethod
     def build(cls, store: ReportStore, fingerprint: str) -> "CorpusStats":
         df: dict[str, int] = {}
-        texts = store.records.get(include=["documents"])["documents"] or []
+        texts = read_all(store.records, ["documents"])["documents"]
         for text in texts:
             for word in {w for w in words(text) if not w.isdigit()}:
                 df[word] = df.get(word, 0) + 1

@@ -1,5 +1,9 @@
 """HybridRetriever: dense search in Chroma + BM25 over folded tokens, fused by reciprocal rank.
 
+Dense search votes with the chunk vectors and, separately, with the chunks holding the sentences
+nearest the question (small-to-big). Sentence vectors exist for the evidence step anyway, so a
+chunk's vector can be pooled from its sentences' and ingest embeds each text once.
+
 A LangChain `BaseRetriever`, so `retriever.invoke("…", k=3)` and every Runnable
 composition work. Only reports whose ingest completed are returned.
 """
@@ -32,6 +36,10 @@ class HybridRetriever(BaseRetriever):
     lexical_weight: float = 1.0
     doc_ids: list[str] | None = None
     years: list[int] | None = None
+    # Dense search votes twice, with half the weight each: chunks by their vectors (the topic) and
+    # chunks by their nearest sentence (the detail). Off for an index whose chunks were embedded
+    # themselves (BAOCAO_CHUNK_VECTORS=embedded), where chunk vectors alone were measured.
+    sentence_vote: bool = True
     # A question naming a year asks about that year's report: years of one office's reports
     # repeat each other's sentences, so the same search within the reports of that year
     # votes too. A vote, not a filter: a report may look back on an earlier year.
@@ -82,10 +90,15 @@ class HybridRetriever(BaseRetriever):
               years: list[int] | None, allowed, weight: float) -> None:
         """Adds the dense and lexical ranks of one search to `fused` (reciprocal rank fusion)."""
         if self.mode in ("hybrid", "dense"):
-            for rank, (doc, sim) in enumerate(self.store.dense_search(query, fetch, search_filter(doc_ids, years))):
-                entry = fused.setdefault(doc.metadata["chunk_id"], {"doc": doc, "score": 0.0})
-                entry["score"] += weight * self.dense_weight / (self.rrf_k + rank + 1)
-                entry["dense_score"] = sim
+            where = search_filter(doc_ids, years)
+            lists = [self.store.dense_search(query, fetch, where)]
+            if self.sentence_vote:
+                lists.append(self._dense_by_sentence(query, fetch, where))
+            for hits in lists:  # the dense side's weight, shared by its lists
+                for rank, (doc, sim) in enumerate(hits):
+                    entry = fused.setdefault(doc.metadata["chunk_id"], {"doc": doc, "score": 0.0})
+                    entry["score"] += weight * self.dense_weight / len(lists) / (self.rrf_k + rank + 1)
+                    entry["dense_score"] = max(sim, entry.get("dense_score") or -1.0)
         if self.mode in ("hybrid", "lexical"):
             hits = self.lexical.search(query, fetch, allowed)
             missing = [self.lexical.ids[i] for i, _ in hits if self.lexical.ids[i] not in fused]
@@ -101,6 +114,19 @@ class HybridRetriever(BaseRetriever):
                 fused[chunk_id]["score"] += weight * self.lexical_weight / (self.rrf_k + rank + 1)
                 fused[chunk_id]["lexical_score"] = bm25
 
+    def _dense_by_sentence(self, query: str, fetch: int, where: dict | None) -> list[tuple[Document, float]]:
+        """(chunk, cosine of its nearest sentence), best first: the chunks holding the sentences
+        nearest the question. A sentence in two chunks (their overlap) ranks both."""
+        order: dict[int, float] = {}
+        for hit in self.store.dense_sentences(query, fetch * SENTENCES_PER_CHUNK, where):
+            for i in self.lexical.covering(hit["doc_id"], hit["start"], hit["end"]):
+                order.setdefault(i, hit["similarity"])
+        chosen = list(order.items())[:fetch]
+        texts = self._texts([self.lexical.ids[i] for i, _ in chosen])
+        # a chunk the store no longer has (another process removed its report) is never served
+        return [(Document(page_content=texts[self.lexical.ids[i]], metadata=dict(self.lexical.meta[i])), sim)
+                for i, sim in chosen if self.lexical.ids[i] in texts]
+
     def _texts(self, chunk_ids: list[str]) -> dict[str, str]:
         if not chunk_ids:
             return {}
@@ -108,6 +134,7 @@ class HybridRetriever(BaseRetriever):
         return dict(zip(got["ids"], got["documents"]))
 
 
+SENTENCES_PER_CHUNK = 3  # sentences fetched per chunk wanted: several often share one chunk
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 

@@ -37,6 +37,16 @@ class LexicalIndex:
         self.meta = meta  # per item: doc_id, start, end, year (+ chunk fields)
         self.fingerprint = fingerprint
         self.doc_ids = frozenset(m["doc_id"] for m in meta)
+        self._spans: dict[str, list[tuple[int, int, int]]] | None = None
+
+    def covering(self, doc_id: str, start: int, end: int) -> list[int]:
+        """Positions of the items of a report that hold the span [start, end)."""
+        if self._spans is None:
+            spans: dict[str, list[tuple[int, int, int]]] = {}
+            for i, m in enumerate(self.meta):
+                spans.setdefault(m["doc_id"], []).append((m["start"], m["end"], i))
+            self._spans = spans
+        return [i for a, b, i in self._spans.get(doc_id, ()) if a <= start and end <= b]
 
     @classmethod
     def build(cls, store: ReportStore, unit: Unit = "chunks", fingerprint: str | None = None) -> "LexicalIndex":

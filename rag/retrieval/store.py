@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -25,6 +26,7 @@ from rag.settings import Settings
 
 SCHEMA = 1
 BATCH = 256  # texts per embedding call and per write (sorted by length within, by the engine)
+PAGE = 5000  # items per read of a whole collection
 
 
 class StoreError(RuntimeError):
@@ -163,7 +165,7 @@ class ReportStore:
 
     # --- reports (the manifest) ---
     def reports(self) -> dict[str, dict]:
-        got = self.records.get(include=["metadatas"])
+        got = read_all(self.records, ["metadatas"])
         return {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"])}
 
     def report(self, doc_id: str) -> Report:
@@ -234,17 +236,20 @@ class ReportStore:
         self._changed()
 
     def _chunk_vectors(self, chunks: list[dict], sentences: dict[tuple[str, int, int], list[float]]) -> list[list[float]]:
-        """A chunk's vector: with `chunk_vectors = "pooled"`, the mean of its sentences' vectors,
-        weighted by their length and normalized (each text embedded once: ingest embeds about
-        half as much); a chunk its sentences do not cover (a cut sentence) is embedded itself."""
+        """A chunk's vector: with `chunk_vectors = "pooled"` (the default), the mean of its sentences'
+        vectors, weighted by their length and normalized (each text embedded once: ingest embeds
+        less than half as much; search ranks chunks by their sentences, see `HybridRetriever`); a
+        chunk its sentences do not cover (a cut sentence) is embedded itself."""
         import numpy as np
 
         if self.settings.chunk_vectors != "pooled":
             return self.embeddings.embed_documents([c["text"] for c in chunks])
+        by_report: dict[str, list[tuple[int, int, list[float]]]] = {}
+        for (d, a, b), v in sentences.items():
+            by_report.setdefault(d, []).append((a, b, v))
         pooled: list[np.ndarray | None] = []
         for c in chunks:
-            inside = [(b - a, v) for (d, a, b), v in sentences.items()
-                      if d == c["doc_id"] and c["start"] <= a and b <= c["end"]]
+            inside = [(b - a, v) for a, b, v in by_report.get(c["doc_id"], ()) if c["start"] <= a and b <= c["end"]]
             covered = sum(n for n, _ in inside)
             if covered < 0.9 * (c["end"] - c["start"] - len(inside)):
                 pooled.append(None)
@@ -317,9 +322,11 @@ class ReportStore:
         return [(doc, 1.0 - distance) for doc, distance in hits]
 
     def dense_sentences(self, query: str, k: int, where: dict | None = None) -> list[dict]:
-        """Metadata (doc_id, start, end) of the k sentences nearest the question."""
-        got = self.sentences.query(query_embeddings=[self.query_vector(query)], n_results=k, where=where, include=["metadatas"])
-        return [dict(m) for m in (got["metadatas"] or [[]])[0]]
+        """Metadata (doc_id, start, end) and cosine `similarity` of the k sentences nearest the
+        question, nearest first."""
+        got = self.sentences.query(query_embeddings=[self.query_vector(query)], n_results=k, where=where,
+                                   include=["metadatas", "distances"])
+        return [{**m, "similarity": 1.0 - d} for m, d in zip((got["metadatas"] or [[]])[0], (got["distances"] or [[]])[0])]
 
     def sentence_similarity(self, query: str, spans: list[tuple[str, int]]) -> dict[tuple[str, int], float]:
         """Cosine between the question and each (doc_id, start) sentence that has a vector."""
@@ -334,10 +341,27 @@ class ReportStore:
         return {(m["doc_id"], m["start"]): float(v) for m, v in zip(got["metadatas"], sims)}
 
 
-def _documents(collection, doc_ids: Iterable[str]) -> list[Document]:
-    """Every item of these reports in a collection, as Documents with their ids."""
-    ids = list(doc_ids)
-    if not ids:
+def _documents(collection, doc_ids: Iterable[str], most_listed: int = 500) -> list[Document]:
+    """Every item of these reports in a collection, as Documents with their ids. Many reports
+    (the lexical index of every complete report) are read whole and filtered here, a page at a
+    time: a `$in` of thousands of ids, or one read of 50k items, overflows SQLite's variables
+    ("too many SQL variables")."""
+    wanted = set(doc_ids)
+    if not wanted:
         return []
-    got = collection.get(where={"doc_id": {"$in": ids}}, include=["documents", "metadatas"])
-    return [Document(page_content=t, metadata=dict(m), id=i) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
+    where = {"doc_id": {"$in": sorted(wanted)}} if len(wanted) <= most_listed else None
+    got = read_all(collection, ["documents", "metadatas"], where)
+    return [Document(page_content=t, metadata=dict(m), id=i)
+            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"]) if m["doc_id"] in wanted]
+
+
+def read_all(collection, include: list[str], where: dict | None = None) -> dict[str, list]:
+    """`collection.get(...)` a page at a time: Chroma reads a page's items by id, and one read of
+    50k items overflows SQLite's variables."""
+    out: dict[str, list] = {key: [] for key in ["ids", *include]}
+    for offset in itertools.count(0, PAGE):
+        got = collection.get(where=where, include=include, limit=PAGE, offset=offset)
+        for key in out:
+            out[key] += list(got[key])
+        if len(got["ids"]) < PAGE:
+            return out
