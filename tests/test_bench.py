@@ -51,7 +51,7 @@ def test_bench_measures_a_tiny_corpus_against_the_tutorial(tmp_path):
     [row] = json.loads((tmp_path / "out" / "results.json").read_text())
     assert row["chunks"] >= 30 and row["tutorial_chunks"] > 0 and row["ingest_speedup"] > 0
     assert row["hit_at_5"] >= 0.8 and 0 < row["retrieval_p50_ms"] <= row["retrieval_p95_ms"]
-    assert "| embedded | 40 |" in (tmp_path / "out" / "report.md").read_text() and "× tutorial" in result.stdout
+    assert "| pooled | 40 |" in (tmp_path / "out" / "report.md").read_text() and "× tutorial" in result.stdout
     assert row["embedder_tokens_per_s"] > 0 and row["tutorial_chars"] <= row["chars"]
     charts = sorted(p.name for p in (tmp_path / "out").glob("*.png"))
     assert "ingest-speed.png" in charts and len(charts) == 6

@@ -179,7 +179,7 @@ def bench(sizes: str, modes: str, no_tutorial: bool, tutorial_chunks: int, out: 
     \b
     Examples:
       baocao bench --sizes 1000            # a few minutes
-      baocao bench --sizes 1000,10000 --chunk-vectors embedded,pooled
+      baocao bench --sizes 1000,10000 --chunk-vectors pooled,embedded
       baocao bench --sizes 200 --no-tutorial --out /tmp/bench
     """
     from rag.evaluation.synthetic import load_vocabulary
