@@ -41,12 +41,12 @@ run: install
 	$(BIN)/baocao serve
 
 # Quality floors, set a little under the measured numbers (see eval/README.md), then the tests.
-FLOORS := --min accuracy=0.86 --min hit@1=0.95 --min evidence_recall=0.88 --min fact_recall=0.86 \
+FLOORS := --min accuracy=0.86 --min hit@1=0.93 --min evidence_recall=0.88 --min fact_recall=0.86 \
           --min refusal_recall=0.90 --min citation_precision=0.86 --min citation_verbatim=1 \
           --max false_refusal_rate=0.08 --max answer_chars_p50=250
 # The second corpus (shared with the team, never copied here): only when ../shared is beside the clone.
 VINEWSQA := ../shared/corpora/vinewsqa-dev
-VINEWSQA_FLOORS := --min span_match=0.78 --min refusal_recall=0.90 --min citation_verbatim=1 \
+VINEWSQA_FLOORS := --min span_match=0.78 --min hit@1=0.85 --min refusal_recall=0.90 --min citation_verbatim=1 \
           --max false_refusal_rate=0.04
 
 eval: install
