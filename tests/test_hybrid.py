@@ -71,11 +71,12 @@ def test_the_sentence_vote_ranks_a_chunk_by_its_nearest_sentence(seed_index):
     sentence = next(m for m in store.sentences.get(where={"doc_id": report.doc_id})["metadatas"]
                     if m["end"] - m["start"] > 80)
     text = report.text[sentence["start"] : sentence["end"]]
-    [(top, cosine)] = retriever._dense_by_sentence(text, 1, None)
-    assert top.metadata["doc_id"] == report.doc_id
-    assert top.metadata["start"] <= sentence["start"] and sentence["end"] <= top.metadata["end"]
+    [(position, cosine)] = retriever._dense_by_sentence(text, 1, None)
+    top = retriever.lexical.meta[position]
+    assert top["doc_id"] == report.doc_id
+    assert top["start"] <= sentence["start"] and sentence["end"] <= top["end"]
     assert cosine > 0.95 and cosine > retriever.store.dense_search(text, 1)[0][1]  # a chunk says more
-    assert retriever.model_copy(update={"mode": "dense"}).invoke(text, k=1)[0].id == top.metadata["chunk_id"]
+    assert retriever.model_copy(update={"mode": "dense"}).invoke(text, k=1)[0].id == top["chunk_id"]
 
 
 def test_a_named_year_prefers_that_years_report(tmp_path):

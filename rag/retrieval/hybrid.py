@@ -91,41 +91,41 @@ class HybridRetriever(BaseRetriever):
         """Adds the dense and lexical ranks of one search to `fused` (reciprocal rank fusion)."""
         if self.mode in ("hybrid", "dense"):
             where = search_filter(doc_ids, years)
-            lists = [self.store.dense_search(query, fetch, where)]
+            share = weight * self.dense_weight / (2 if self.sentence_vote else 1)  # the dense side's, per vote
+            for rank, (doc, sim) in enumerate(self.store.dense_search(query, fetch, where)):
+                entry = fused.setdefault(doc.metadata["chunk_id"], {"doc": doc, "score": 0.0})
+                entry["score"] += share / (self.rrf_k + rank + 1)
+                entry["dense_score"] = max(sim, entry.get("dense_score") or -1.0)
             if self.sentence_vote:
-                lists.append(self._dense_by_sentence(query, fetch, where))
-            for hits in lists:  # the dense side's weight, shared by its lists
-                for rank, (doc, sim) in enumerate(hits):
-                    entry = fused.setdefault(doc.metadata["chunk_id"], {"doc": doc, "score": 0.0})
-                    entry["score"] += weight * self.dense_weight / len(lists) / (self.rrf_k + rank + 1)
-                    entry["dense_score"] = max(sim, entry.get("dense_score") or -1.0)
+                self._add_ranked(fused, self._dense_by_sentence(query, fetch, where), share, "dense_score")
         if self.mode in ("hybrid", "lexical"):
-            hits = self.lexical.search(query, fetch, allowed)
-            missing = [self.lexical.ids[i] for i, _ in hits if self.lexical.ids[i] not in fused]
-            texts = self._texts(missing)
-            # a chunk the store no longer has (removed or replaced by another process since the
-            # lexical index was read) is never served
-            hits = [(i, bm25) for i, bm25 in hits if self.lexical.ids[i] in fused or self.lexical.ids[i] in texts]
-            for rank, (i, bm25) in enumerate(hits):
-                chunk_id = self.lexical.ids[i]
-                if chunk_id not in fused:
-                    doc = Document(page_content=texts[chunk_id], metadata=dict(self.lexical.meta[i]))
-                    fused[chunk_id] = {"doc": doc, "score": 0.0}
-                fused[chunk_id]["score"] += weight * self.lexical_weight / (self.rrf_k + rank + 1)
-                fused[chunk_id]["lexical_score"] = bm25
+            self._add_ranked(fused, self.lexical.search(query, fetch, allowed), weight * self.lexical_weight,
+                             "lexical_score")
 
-    def _dense_by_sentence(self, query: str, fetch: int, where: dict | None) -> list[tuple[Document, float]]:
-        """(chunk, cosine of its nearest sentence), best first: the chunks holding the sentences
-        nearest the question. A sentence in two chunks (their overlap) ranks both."""
+    def _add_ranked(self, fused: dict[str, dict], ranked: list[tuple[int, float]], weight: float, score_key: str) -> None:
+        """Adds a ranking of chunks (position in the lexical index, score) to `fused`, reading the
+        text of those not fused yet in one round trip. A chunk the store no longer has (removed or
+        replaced by another process since the lexical index was read) is never served."""
+        ids = self.lexical.ids
+        texts = self._texts([ids[i] for i, _ in ranked if ids[i] not in fused])
+        ranked = [(i, score) for i, score in ranked if ids[i] in fused or ids[i] in texts]
+        for rank, (i, score) in enumerate(ranked):
+            entry = fused.get(ids[i])
+            if entry is None:
+                doc = Document(page_content=texts[ids[i]], metadata=dict(self.lexical.meta[i]))
+                entry = fused[ids[i]] = {"doc": doc, "score": 0.0}
+            entry["score"] += weight / (self.rrf_k + rank + 1)
+            entry[score_key] = max(score, entry.get(score_key) or float("-inf"))
+
+    def _dense_by_sentence(self, query: str, fetch: int, where: dict | None) -> list[tuple[int, float]]:
+        """(chunk's position in the lexical index, cosine of its nearest sentence), best first: the
+        chunks holding the sentences nearest the question. A sentence in two chunks (their
+        overlap) ranks both."""
         order: dict[int, float] = {}
         for hit in self.store.dense_sentences(query, fetch * SENTENCES_PER_CHUNK, where):
             for i in self.lexical.covering(hit["doc_id"], hit["start"], hit["end"]):
                 order.setdefault(i, hit["similarity"])
-        chosen = list(order.items())[:fetch]
-        texts = self._texts([self.lexical.ids[i] for i, _ in chosen])
-        # a chunk the store no longer has (another process removed its report) is never served
-        return [(Document(page_content=texts[self.lexical.ids[i]], metadata=dict(self.lexical.meta[i])), sim)
-                for i, sim in chosen if self.lexical.ids[i] in texts]
+        return list(order.items())[:fetch]
 
     def _texts(self, chunk_ids: list[str]) -> dict[str, str]:
         if not chunk_ids:
