@@ -79,9 +79,13 @@ def test_the_sentence_vote_ranks_a_chunk_by_its_nearest_sentence(seed_index):
     assert retriever.model_copy(update={"mode": "dense"}).invoke(text, k=1)[0].id == top["chunk_id"]
 
 
-def test_a_named_year_prefers_that_years_report(tmp_path):
-    # Years of one office's reports repeat each other: the same sentence in three yearly
-    # reports, each in its own place. Asked about one year, that year's report comes first.
+# a chunk of its own, so what comes before and after it stays apart
+_OPENING = " ".join(f"Nội dung thứ {i} của báo cáo nêu kết quả thực hiện các chương trình công tác trong kỳ."
+                    for i in range(12))
+
+
+def _retriever_over(tmp_path, reports: dict[str, str]):
+    """The retriever of a fresh index of these reports (file stem -> text)."""
     from rag.chain import open_pipeline
     from rag.ingest.pipeline import ingest
     from rag.retrieval.store import ReportStore
@@ -89,22 +93,54 @@ def test_a_named_year_prefers_that_years_report(tmp_path):
 
     folder = tmp_path / "reports"
     folder.mkdir()
-    places = {2017: "Hội trường A", 2018: "Hội trường B", 2019: "Hội trường C"}
-    opening = " ".join(f"Nội dung thứ {i} của báo cáo nêu kết quả thực hiện các chương trình công tác trong kỳ."
-                       for i in range(12))  # a chunk of its own, so the year stays in the opening
-    for year, hall in places.items():
-        (folder / f"bao-cao-{year}.txt").write_text(
-            f"Báo cáo tổng kết công tác tổ chức năm {year}\n\n{opening}\n\n"
-            f"Hội nghị tổng kết công tác tổ chức xây dựng Đảng được tổ chức tại {hall}. "
-            "Các đơn vị đã hoàn thành nhiệm vụ được giao, đánh giá cán bộ đúng quy định.\n", encoding="utf-8")
+    for stem, text in reports.items():
+        (folder / f"{stem}.txt").write_text(text, encoding="utf-8")
     settings = Settings.load(home=tmp_path / "home")
     ingest([folder], ReportStore.open(settings, create=True), settings.lexical_dir, progress=False)
-    retriever = open_pipeline(settings).retriever
-    for year in places:
-        question = f"Hội nghị tổng kết công tác tổ chức xây dựng Đảng năm {year} được tổ chức ở đâu?"
-        assert retriever.invoke(question)[0].metadata["year"] == year
-    # the vote is what tells them apart: without it the three tie and one wins every time
-    unvoted = retriever.model_copy(update={"named_year_weight": 0.0})
+    return open_pipeline(settings).retriever
+
+
+def test_a_named_year_prefers_that_years_report(tmp_path):
+    # Years of one office's reports repeat each other: the same sentence in three yearly
+    # reports, each in its own place. Asked about one year, that year's report comes first.
+    places = {2017: "Hội trường A", 2018: "Hội trường B", 2019: "Hội trường C"}
+    retriever = _retriever_over(tmp_path, {
+        f"bao-cao-{year}": f"Báo cáo tổng kết công tác tổ chức năm {year}\n\n{_OPENING}\n\n"
+                           f"Hội nghị tổng kết công tác tổ chức xây dựng Đảng được tổ chức tại {hall}. "
+                           "Các đơn vị đã hoàn thành nhiệm vụ được giao, đánh giá cán bộ đúng quy định.\n"
+        for year, hall in places.items()})
+    # either vote tells them apart: the year's own searches, or the report holding the year
+    # in its title; without both the three tie and one wins every time
+    for votes in ({"report_weight": 0.0}, {"named_year_weight": 0.0}):
+        voted = retriever.model_copy(update=votes)
+        for year in places:
+            question = f"Hội nghị tổng kết công tác tổ chức xây dựng Đảng năm {year} được tổ chức ở đâu?"
+            assert voted.invoke(question)[0].metadata["year"] == year
+    unvoted = retriever.model_copy(update={"named_year_weight": 0.0, "report_weight": 0.0})
     tops = {unvoted.invoke(f"Hội nghị tổng kết công tác tổ chức xây dựng Đảng năm {y} ở đâu?")[0].metadata["year"]
             for y in places}
     assert len(tops) < len(places)
+
+
+def test_the_report_holding_all_the_question_names_votes(tmp_path):
+    # The question names a host province and an award. One report states both, in passages far
+    # apart; look-alike reports state one of them each, in passages that match the question as
+    # well or better. The report holding both comes first only with the report vote.
+    host = "Hội nghị năm nay do tỉnh Lâm Viên đăng cai, với sự tham dự của các đơn vị trong khu vực."
+    award = "Cụm thi đua số 7 trao cờ thi đua cho đơn vị dẫn đầu là Ban Tổ chức huyện {}."
+    units = ["Bắc Sơn", "Nam Sơn", "Đông Sơn", "Tây Sơn", "Trung Sơn", "Hạ Sơn", "Thượng Sơn"]
+    reports = {"both": f"Báo cáo công tác\n\n{host}\n\n{_OPENING}\n\n{award.format(units[0])}\n"}
+    for n, unit in enumerate(units[1:]):
+        reports[f"award-{n}"] = f"Báo cáo công tác\n\n{_OPENING}\n\n{award.format(unit)}\n"
+        reports[f"host-{n}"] = f"Báo cáo công tác\n\n{_OPENING}\n\n{host}\n"
+    retriever = _retriever_over(tmp_path, reports).model_copy(update={"mode": "lexical"})
+    question = "Tại hội nghị năm nay do tỉnh Lâm Viên đăng cai, Cụm thi đua số 7 trao cờ thi đua cho đơn vị nào?"
+    lexical = retriever.lexical
+    assert lexical.meta[lexical.search_reports(question, 3)[0][0]]["doc_id"] == "both"
+    assert lexical.meta[lexical.search(question, 3)[0][0]]["doc_id"] != "both"
+    assert retriever.invoke(question)[0].metadata["doc_id"] == "both"
+    unvoted = retriever.model_copy(update={"report_weight": 0.0})
+    assert unvoted.invoke(question)[0].metadata["doc_id"] != "both"
+    # the vote keeps to the reports asked for
+    others = sorted(lexical.doc_ids - {"both"})
+    assert "both" not in {d.metadata["doc_id"] for d in retriever.invoke(question, doc_ids=others)}

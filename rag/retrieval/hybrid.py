@@ -1,7 +1,8 @@
 """HybridRetriever: dense search in Chroma + BM25 over folded tokens, fused by reciprocal rank.
 
 Dense search votes with the chunk vectors and, separately, with the chunks holding the sentences
-nearest the question (small-to-big). Sentence vectors exist for the evidence step anyway, so a
+nearest the question (small-to-big); BM25 votes with chunks and with the best chunk of the reports
+that hold most of the question. Sentence vectors exist for the evidence step anyway, so a
 chunk's vector can be pooled from its sentences' and ingest embeds each text once.
 
 A LangChain `BaseRetriever`, so `retriever.invoke("…", k=3)` and every Runnable
@@ -44,6 +45,10 @@ class HybridRetriever(BaseRetriever):
     # repeat each other's sentences, so the same search within the reports of that year
     # votes too. A vote, not a filter: a report may look back on an earlier year.
     named_year_weight: float = 1.0
+    # A question names several things its report states in different passages; a look-alike
+    # passage of another report shares some of them. The reports holding most of the
+    # question's rare words, anywhere in them, vote with their best BM25 chunk.
+    report_weight: float = 1.0
 
     def _get_relevant_documents(
         self,
@@ -89,6 +94,7 @@ class HybridRetriever(BaseRetriever):
     def _fuse(self, fused: dict[str, dict], query: str, fetch: int, doc_ids: list[str] | None,
               years: list[int] | None, allowed, weight: float) -> None:
         """Adds the dense and lexical ranks of one search to `fused` (reciprocal rank fusion)."""
+        votes: list[tuple[list[tuple[int, float]], float, str]] = []
         if self.mode in ("hybrid", "dense"):
             where = search_filter(doc_ids, years)
             share = weight * self.dense_weight / (2 if self.sentence_vote else 1)  # the dense side's, per vote
@@ -97,25 +103,31 @@ class HybridRetriever(BaseRetriever):
                 entry["score"] += share / (self.rrf_k + rank + 1)
                 entry["dense_score"] = max(sim, entry.get("dense_score") or -1.0)
             if self.sentence_vote:
-                self._add_ranked(fused, self._dense_by_sentence(query, fetch, where), share, "dense_score")
+                votes.append((self._dense_by_sentence(query, fetch, where), share, "dense_score"))
         if self.mode in ("hybrid", "lexical"):
-            self._add_ranked(fused, self.lexical.search(query, fetch, allowed), weight * self.lexical_weight,
-                             "lexical_score")
+            votes.append((self.lexical.search(query, fetch, allowed), weight * self.lexical_weight, "lexical_score"))
+            if self.report_weight:
+                votes.append((self.lexical.search_reports(query, fetch, allowed), weight * self.report_weight,
+                              "lexical_score"))
+        self._add_ranked(fused, votes)
 
-    def _add_ranked(self, fused: dict[str, dict], ranked: list[tuple[int, float]], weight: float, score_key: str) -> None:
-        """Adds a ranking of chunks (position in the lexical index, score) to `fused`, reading the
-        text of those not fused yet in one round trip. A chunk the store no longer has (removed or
-        replaced by another process since the lexical index was read) is never served."""
+    def _add_ranked(self, fused: dict[str, dict], votes: list[tuple[list[tuple[int, float]], float, str]]) -> None:
+        """Adds rankings of chunks ((position in the lexical index, score) best first, the vote's
+        weight, which score it is) to `fused`, reading the texts of chunks not fused yet in one
+        round trip. A chunk the store no longer has (removed or replaced by another process
+        since the lexical index was read) is never served."""
         ids = self.lexical.ids
-        texts = self._texts([ids[i] for i, _ in ranked if ids[i] not in fused])
-        ranked = [(i, score) for i, score in ranked if ids[i] in fused or ids[i] in texts]
-        for rank, (i, score) in enumerate(ranked):
-            entry = fused.get(ids[i])
-            if entry is None:
-                doc = Document(page_content=texts[ids[i]], metadata=dict(self.lexical.meta[i]))
-                entry = fused[ids[i]] = {"doc": doc, "score": 0.0}
-            entry["score"] += weight / (self.rrf_k + rank + 1)
-            entry[score_key] = max(score, entry.get(score_key) or float("-inf"))
+        texts = self._texts(list(dict.fromkeys(ids[i] for ranked, _, _ in votes for i, _ in ranked
+                                               if ids[i] not in fused)))
+        for ranked, weight, score_key in votes:
+            ranked = [(i, score) for i, score in ranked if ids[i] in fused or ids[i] in texts]
+            for rank, (i, score) in enumerate(ranked):
+                entry = fused.get(ids[i])
+                if entry is None:
+                    doc = Document(page_content=texts[ids[i]], metadata=dict(self.lexical.meta[i]))
+                    entry = fused[ids[i]] = {"doc": doc, "score": 0.0}
+                entry["score"] += weight / (self.rrf_k + rank + 1)
+                entry[score_key] = max(score, entry.get(score_key) or float("-inf"))
 
     def _dense_by_sentence(self, query: str, fetch: int, where: dict | None) -> list[tuple[int, float]]:
         """(chunk's position in the lexical index, cosine of its nearest sentence), best first: the

@@ -15,6 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+
 from rag.retrieval.store import ReportStore
 from rag.text.tokens import TOKENS_VERSION, lexical_tokens, query_tokens
 
@@ -38,6 +40,8 @@ class LexicalIndex:
         self.fingerprint = fingerprint
         self.doc_ids = frozenset(m["doc_id"] for m in meta)
         self._spans: dict[str, list[tuple[int, int, int]]] | None = None
+        self._reports: tuple[list[str], np.ndarray, list[np.ndarray]] | None = None
+        self._last: tuple[str, list[str], np.ndarray] | None = None  # the last query's tokens and scores
 
     def covering(self, doc_id: str, start: int, end: int) -> list[int]:
         """Positions of the items of a report that hold the span [start, end)."""
@@ -105,15 +109,25 @@ class LexicalIndex:
             index.save(folder / unit)
         return index
 
+    def _scores(self, query: str) -> tuple[list[str], np.ndarray | None]:
+        """The query's tokens this index knows and every item's BM25 score, kept for the next
+        call with the same query (the retriever asks twice: items, then reports)."""
+        last = self._last
+        if last is not None and last[0] == query:
+            return last[1], last[2]
+        vocab = self.bm25.vocab_dict
+        tokens = [t for t in query_tokens(query) if t in vocab]
+        scores = self.bm25.get_scores(tokens) if tokens else None
+        self._last = (query, tokens, scores)
+        return tokens, scores
+
     def search(self, query: str, k: int, allowed=None) -> list[tuple[int, float]]:
         """(position in ids, BM25 score) best first; `allowed(meta) -> bool` filters."""
         if not self.ids:
             return []
-        vocab = self.bm25.vocab_dict
-        tokens = [t for t in query_tokens(query) if t in vocab]
-        if not tokens:
+        _, scores = self._scores(query)
+        if scores is None:
             return []
-        scores = self.bm25.get_scores(tokens)
         hits = []
         for i in scores.argsort()[::-1]:
             if scores[i] <= 0 or len(hits) >= k:
@@ -121,6 +135,46 @@ class LexicalIndex:
             if allowed is None or allowed(self.meta[i]):
                 hits.append((int(i), float(scores[i])))
         return hits
+
+    def search_reports(self, query: str, k: int, allowed=None) -> list[tuple[int, float]]:
+        """The best item (position, BM25 score) of each of the `k` reports that hold most of the
+        query: the sum, over the query's distinct tokens found anywhere in a report, of their
+        inverse report frequency. A question names several things its report states in different
+        passages; a look-alike passage elsewhere shares one of them, rarely all."""
+        if not self.ids:
+            return []
+        tokens, scores = self._scores(query)
+        if scores is None:
+            return []
+        names, report_of, items_of = self._report_positions()
+        indptr, indices = self.bm25.scores["indptr"], self.bm25.scores["indices"]
+        vocab = self.bm25.vocab_dict
+        coverage = np.zeros(len(names))
+        for token in dict.fromkeys(tokens):
+            tid = vocab[token]
+            holds = np.zeros(len(names), dtype=bool)
+            holds[report_of[indices[indptr[tid]:indptr[tid + 1]]]] = True
+            coverage += holds * math.log(len(names) / max(1, int(holds.sum())))
+        hits = []
+        for r in np.lexsort((np.arange(len(names)), -coverage)):
+            if len(hits) >= k or coverage[r] <= 0:
+                break
+            items = items_of[r]
+            i = int(items[np.argmax(scores[items])])  # the report's best item
+            if allowed is None or allowed(self.meta[i]):
+                hits.append((i, float(scores[i])))
+        return hits
+
+    def _report_positions(self) -> tuple[list[str], np.ndarray, list[np.ndarray]]:
+        """The reports; for each item, the position of its report; for each report, its items."""
+        if self._reports is None:
+            names = sorted(self.doc_ids)
+            position = {name: n for n, name in enumerate(names)}
+            report_of = np.array([position[m["doc_id"]] for m in self.meta], dtype=np.int64)
+            order = np.argsort(report_of, kind="stable")
+            items_of = np.split(order, np.flatnonzero(np.diff(report_of[order])) + 1) if len(order) else []
+            self._reports = names, report_of, items_of
+        return self._reports
 
     def idf(self, token: str) -> float:
         """Inverse document frequency of a token among the items (0 when unseen)."""
