@@ -38,6 +38,17 @@ def test_distractors_swap_every_name_place_and_cluster_number():
     assert all("Vụ trưởng Vụ địa phương" in s and "tỉnh Bến Tre" in s for s in sentences)  # the report's place
 
 
+def test_distractors_swap_resolutions_regions_and_counts():
+    source = ("Hội nghị 8 tỉnh, thành phố khu vực miền Trung quán triệt Nghị quyết Trung ương 4 (khóa XII), "
+              "NQ T.Ư9 và Nghị quyết số 18-NQ/TW.")
+    recombiner = Recombiner([source], VOCABULARY, seed=5)
+    sentences = [recombiner.sentence("Bến Tre") for _ in range(60)]
+    for kept in ("8 tỉnh", "miền Trung", "Trung ương 4 ", "khóa XII", "T.Ư9 ", "18-NQ/TW"):
+        assert sum(kept in s for s in sentences) <= 12, kept  # only as a random pick
+    assert all("Nghị quyết" in s and "NQ/TW" in s for s in sentences)  # the words around them stay
+    assert any(region in s for s in sentences for region in VOCABULARY["regions"] if region != "miền Trung")
+
+
 def test_a_corpus_is_named_by_its_vocabulary():
     other = {**VOCABULARY, "provinces": VOCABULARY["provinces"][:-1]}
     assert corpus_key(VOCABULARY) == corpus_key(dict(VOCABULARY)) != corpus_key(other)

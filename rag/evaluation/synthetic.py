@@ -1,9 +1,9 @@
 """A deterministic corpus of realistic Vietnamese report text at any size, for the scale benchmark.
 
 Each synthetic report recombines sentences of the given reports with other people, places,
-dates, years and numbers, so its passages look like the real ones (distractors a retriever
+regions, dates, years, resolutions and numbers, so its passages look like the real ones (distractors a retriever
 must rank below the real answer); a sentence with nothing to swap is never used. The names come from a vocabulary file (`eval/bench_vocab.toml`:
-surnames, middle and given names, provinces), never from this code; the same seed gives the
+surnames, middle and given names, provinces, regions), never from this code; the same seed gives the
 same corpus.
 """
 from __future__ import annotations
@@ -23,13 +23,18 @@ _PLACE = re.compile(r"\b(tỉnh|Tỉnh|huyện|thành phố|TP\.?)\s+((?:[A-ZĐ�
 _DATE = re.compile(r"\b(\d{1,2})([-/.])(\d{1,2})\b(?![-/.]\d)")
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
 _NUMBER = re.compile(r"\b(số|gồm|có)\s+(\d{1,3})\b")
-_ROMAN = re.compile(r"\b(số)\s+([IVX]{1,4})\b")
+# how many units ("8 tỉnh, thành phố", "14 đơn vị")
+_COUNT = re.compile(r"\b(\d{1,3})(\s+(?:tỉnh|đơn vị|huyện|xã|địa phương)\b)")
+_ROMAN = re.compile(r"\b(số|[Kk]hóa|[Kk]hoá)\s+([IVX]{1,4})\b")
+# which resolution: "Nghị quyết Trung ương 4", "NQ T.Ư9", "18-NQ/TW", "Nghị quyết 58", "lần thứ 5"
+_RESOLUTION = re.compile(r"\b((?:Trung ương|T\.Ư|T\.W|TW)\s*|(?:Nghị quyết|Chỉ thị|Kết luận|Quy định)\s+|lần thứ\s+)(\d{1,3})\b"
+                         r"|\b(\d{1,3})(-(?:NQ|CT|KL|QĐ)/)")
 _ROMANS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 _CAP = r"[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴẤẦẨẪẬẮẰẲẴẶẾỀỂỄỆỐỒỔỖỘỚỜỞỠỢỨỪỬỮỰ][\wÀ-ỹ]*"
 
 
 # Bumped when the recombination changes, so a benchmark never reuses a corpus of the old one.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 
 
 def corpus_key(vocabulary: dict[str, list[str]]) -> str:
@@ -59,12 +64,16 @@ class Recombiner:
         # distractor a second report of the same fact
         provinces = sorted({canonical_tones(p) for p in vocabulary["provinces"]}, key=len, reverse=True)
         self._province = re.compile(r"\b(?:" + "|".join(map(re.escape, provinces)) + r")\b")
+        # regions ("miền Trung", "Tây Nguyên"), written with a capital or not
+        regions = sorted(vocabulary.get("regions", []), key=len, reverse=True)
+        self._region = re.compile(r"\b(?:" + "|".join(re.escape(r) for r in regions) + r")\b", re.IGNORECASE) if regions else None
         middles = "|".join(map(re.escape, vocabulary["middle_names"]))
         self._full_name = re.compile(rf"\b{_CAP}\s+(?:{middles})\s+{_CAP}\b")
 
     @staticmethod
     def _swappable(sentence: str) -> bool:
-        return bool(person_names(sentence) or any(p.search(sentence) for p in (_PLACE, _DATE, _YEAR, _NUMBER, _ROMAN)))
+        return bool(person_names(sentence) or any(p.search(sentence) for p in (_PLACE, _DATE, _YEAR, _NUMBER, _ROMAN,
+                                                                                _COUNT, _RESOLUTION)))
 
     def person(self) -> str:
         v, r = self.vocabulary, self.rng
@@ -77,10 +86,21 @@ class Recombiner:
             text = text.replace(name, self.person())
         text = self._province.sub(lambda m: r.choice(self.vocabulary["provinces"]), text)
         text = _PLACE.sub(lambda m: f"{m.group(1)} {place}", text)
+        if self._region is not None:
+            text = self._region.sub(lambda m: r.choice(self.vocabulary["regions"]), text)
         text = _ROMAN.sub(lambda m: f"{m.group(1)} {r.choice(_ROMANS)}", text)
+        text = _RESOLUTION.sub(lambda m: self._resolution(m), text)
+        text = _COUNT.sub(lambda m: f"{r.randint(2, 60)}{m.group(2)}", text)
         text = _DATE.sub(lambda m: f"{r.randint(1, 28)}{m.group(2)}{r.randint(1, 12)}", text)
         text = _YEAR.sub(lambda m: str(r.randint(2005, 2024)), text)
         return _NUMBER.sub(lambda m: f"{m.group(1)} {r.randint(2, 60)}", text)
+
+    def _resolution(self, m: re.Match) -> str:
+        r = self.rng
+        if m.group(1) is None:  # "18-NQ/TW"
+            return f"{r.randint(1, 60)}{m.group(4)}"
+        plenum = m.group(1).strip() in ("Trung ương", "T.Ư", "T.W", "TW")  # a Central Committee plenum: 1-15
+        return f"{m.group(1)}{r.randint(1, 15 if plenum else 60)}"
 
     def report(self, sentences: int) -> str:
         place = self.rng.choice(self.vocabulary["provinces"])
