@@ -42,6 +42,7 @@ class LexicalIndex:
         self._spans: dict[str, list[tuple[int, int, int]]] | None = None
         self._reports: tuple[list[str], np.ndarray, list[np.ndarray]] | None = None
         self._last: tuple[str, list[str], np.ndarray] | None = None  # the last query's tokens and scores
+        self._last_coverage: tuple[str, np.ndarray] | None = None
 
     def covering(self, doc_id: str, start: int, end: int) -> list[int]:
         """Positions of the items of a report that hold the span [start, end)."""
@@ -147,14 +148,7 @@ class LexicalIndex:
         if scores is None:
             return []
         names, report_of, items_of = self._report_positions()
-        indptr, indices = self.bm25.scores["indptr"], self.bm25.scores["indices"]
-        vocab = self.bm25.vocab_dict
-        coverage = np.zeros(len(names))
-        for token in dict.fromkeys(tokens):
-            tid = vocab[token]
-            holds = np.zeros(len(names), dtype=bool)
-            holds[report_of[indices[indptr[tid]:indptr[tid + 1]]]] = True
-            coverage += holds * math.log(len(names) / max(1, int(holds.sum())))
+        coverage = self._coverage(query, tokens, len(names), report_of)
         hits = []
         for r in np.lexsort((np.arange(len(names)), -coverage)):
             if len(hits) >= k or coverage[r] <= 0:
@@ -164,6 +158,22 @@ class LexicalIndex:
             if allowed is None or allowed(self.meta[i]):
                 hits.append((i, float(scores[i])))
         return hits
+
+    def _coverage(self, query: str, tokens: list[str], reports: int, report_of: np.ndarray) -> np.ndarray:
+        """Per report, the sum of the inverse report frequencies of the query's tokens it holds;
+        kept for the next call with the same query (the named-year search asks again)."""
+        last = self._last_coverage
+        if last is not None and last[0] == query:
+            return last[1]
+        indptr, indices = self.bm25.scores["indptr"], self.bm25.scores["indices"]
+        coverage = np.zeros(reports)
+        for token in dict.fromkeys(tokens):
+            tid = self.bm25.vocab_dict[token]
+            holds = np.zeros(reports, dtype=bool)
+            holds[report_of[indices[indptr[tid]:indptr[tid + 1]]]] = True
+            coverage += holds * math.log(reports / max(1, int(holds.sum())))
+        self._last_coverage = (query, coverage)
+        return coverage
 
     def _report_positions(self) -> tuple[list[str], np.ndarray, list[np.ndarray]]:
         """The reports; for each item, the position of its report; for each report, its items."""
