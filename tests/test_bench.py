@@ -49,6 +49,22 @@ def test_distractors_swap_resolutions_regions_and_counts():
     assert any(region in s for s in sentences for region in VOCABULARY["regions"] if region != "miền Trung")
 
 
+def test_a_child_writing_more_than_a_pipe_holds_is_measured(tmp_path):
+    # `ingest --json` at 50k chunks prints ~100 KB: through a pipe nobody read, the bench hung
+    import threading
+
+    from rag.evaluation.bench import _run
+
+    script = "import sys; sys.stdout.write('o' * 300_000); sys.stderr.write('e' * 300_000)"
+    got = []
+    worker = threading.Thread(target=lambda: got.append(_run([sys.executable, "-c", script], {})), daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert got, "the bench waited on its child's output"
+    seconds, _, stdout = got[0]
+    assert stdout == "o" * 300_000 and seconds > 0
+
+
 def test_a_corpus_is_named_by_its_vocabulary():
     other = {**VOCABULARY, "provinces": VOCABULARY["provinces"][:-1]}
     assert corpus_key(VOCABULARY) == corpus_key(dict(VOCABULARY)) != corpus_key(other)

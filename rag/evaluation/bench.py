@@ -14,6 +14,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,21 +41,27 @@ CHARS_PER_CHUNK = 490  # our chunks' mean length on the synthetic corpus: size N
 
 
 def _run(command: list[str], env: dict) -> tuple[float, float, str]:
-    """(seconds, peak RSS in MB, stdout) of a child process."""
+    """(seconds, peak RSS in MB, stdout) of a child process. Its output goes to files, not pipes:
+    a child writing more than a pipe holds (64 KB: `ingest --json` at 50k chunks lists 5,600
+    reports) would wait forever for a parent that only polls."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    peak = 0
-    while process.poll() is None:
-        try:
-            with open(f"/proc/{process.pid}/status") as f:
-                peak = max(peak, next(int(line.split()[1]) for line in f if line.startswith("VmHWM")))
-        except (OSError, StopIteration):
-            pass
-        time.sleep(0.2)
-    out, err = process.communicate()
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as out, tempfile.TemporaryFile("w+", encoding="utf-8") as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err, text=True, env=env)
+        peak = 0
+        while process.poll() is None:
+            try:
+                with open(f"/proc/{process.pid}/status") as f:
+                    peak = max(peak, next(int(line.split()[1]) for line in f if line.startswith("VmHWM")))
+            except (OSError, StopIteration):
+                pass
+            time.sleep(0.2)
+        seconds = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
     if process.returncode not in (0, 3):
-        raise click.ClickException(f"{' '.join(command[:3])} failed: {err[-800:]}")
-    return time.perf_counter() - start, peak / 1024, out
+        raise click.ClickException(f"{' '.join(command[:3])} failed: {stderr[-800:]}")
+    return seconds, peak / 1024, stdout
 
 
 def _size_mb(folder: Path) -> float:
@@ -83,7 +90,7 @@ def embedded_tokens(corpus: Path, chunks_too: bool) -> int:
 
 
 def measure(size: int, work: Path, seeds: Path, vocabulary: dict, qa: Path, chunk_vectors: str,
-            tutorial_chunks: int) -> dict:
+            tutorial_chunks: int, keep_index: bool = False) -> dict:
     from rag.evaluation.dataset import load
     from rag.evaluation.synthetic import corpus_key, write_corpus
 
@@ -92,16 +99,18 @@ def measure(size: int, work: Path, seeds: Path, vocabulary: dict, qa: Path, chun
         write_corpus(sorted(seeds.glob("*.txt")), vocabulary, chars=size * CHARS_PER_CHUNK, out=corpus, seed=size)
     chars = sum(len(p.read_text(encoding="utf-8")) for p in corpus.glob("*.txt"))
     home = work / f"home-{size}-{chunk_vectors}"
-    shutil.rmtree(home, ignore_errors=True)
     env = {**os.environ, "BAOCAO_HOME": str(home), "BAOCAO_EMBEDDING_CACHE": "", "BAOCAO_CHUNK_VECTORS": chunk_vectors}
     baocao = str(Path(sys.executable).parent / "baocao")
-    seconds, rss, out = _run([baocao, "ingest", str(corpus), "--json"], env)
-    chunks = json.loads(out)["chunks"]
-    row = {"size": size, "chunk_vectors": chunk_vectors, "reports": len(list(corpus.glob("*.txt"))), "chars": chars,
-           "chunks": chunks, "ingest_s": round(seconds, 1), "chars_per_s": round(chars / seconds),
-           "index_mb": round(_size_mb(home), 1), "ingest_peak_rss_mb": round(rss)}
-    row["embedder_tokens_per_s"] = round(embedded_tokens(corpus, chunk_vectors == "embedded") / seconds)
-    if tutorial_chunks:
+    row = {"size": size, "chunk_vectors": chunk_vectors, "reports": len(list(corpus.glob("*.txt"))), "chars": chars}
+    reuse = keep_index and home.is_dir()
+    if not reuse:
+        shutil.rmtree(home, ignore_errors=True)
+        seconds, rss, out = _run([baocao, "ingest", str(corpus), "--json"], env)
+        row.update(chunks=json.loads(out)["chunks"], ingest_s=round(seconds, 1), chars_per_s=round(chars / seconds),
+                   ingest_peak_rss_mb=round(rss),
+                   embedder_tokens_per_s=round(embedded_tokens(corpus, chunk_vectors == "embedded") / seconds))
+    row["index_mb"] = round(_size_mb(home), 1)
+    if tutorial_chunks and not reuse:
         index = work / f"tutorial-{size}"
         shutil.rmtree(index, ignore_errors=True)
         t_seconds, t_rss, t_out = _run([sys.executable, "-c", TUTORIAL, str(corpus), str(index),
@@ -119,6 +128,7 @@ def measure(size: int, work: Path, seeds: Path, vocabulary: dict, qa: Path, chun
     from rag.settings import Settings
 
     pipeline = open_pipeline(Settings.load(home=home))
+    row.setdefault("chunks", len(pipeline.lexical.ids))
     from rag.evaluation.metrics import fact_recall
 
     retrieval, ask, hit1, hit5, facts = [], [], 0, 0, []
@@ -162,6 +172,8 @@ def table(rows: list[dict]) -> str:
 @click.option("--chunk-vectors", "modes", default="pooled", show_default=True,
               help="embedded, pooled, or both (comma-separated): how chunk vectors are made.")
 @click.option("--no-tutorial", is_flag=True, help="Skip the LangChain-tutorial pipeline.")
+@click.option("--keep-index", is_flag=True,
+              help="Ask the index a previous run left for each size instead of ingesting again (no ingest figures).")
 @click.option("--tutorial-chunks", default=1000, show_default=True,
               help="The tutorial indexes at most this many chunks' worth of each corpus (its rate is what is compared).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("eval/bench"), show_default=True,
@@ -173,7 +185,7 @@ def table(rows: list[dict]) -> str:
               help="The seeds' questions: hit@k among the distractors.")
 @click.option("--vocabulary", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=Path("eval/bench_vocab.toml"), show_default=True, help="Names for the synthetic reports.")
-def bench(sizes: str, modes: str, no_tutorial: bool, tutorial_chunks: int, out: Path, work: Path, seeds: Path, qa: Path, vocabulary: Path) -> None:
+def bench(sizes: str, modes: str, no_tutorial: bool, keep_index: bool, tutorial_chunks: int, out: Path, work: Path, seeds: Path, qa: Path, vocabulary: Path) -> None:
     """Scale benchmark: ingest speed against the LangChain tutorial, index size, memory, cold and
     warm latency, and the seed questions' hit@k among synthetic distractors, per corpus size.
 
@@ -182,6 +194,7 @@ def bench(sizes: str, modes: str, no_tutorial: bool, tutorial_chunks: int, out: 
       baocao bench --sizes 1000            # a few minutes
       baocao bench --sizes 1000,10000 --chunk-vectors pooled,embedded
       baocao bench --sizes 200 --no-tutorial --out /tmp/bench
+      baocao bench --sizes 50000 --keep-index --out /tmp/b   # questions only, on the last 50k index
     """
     from rag.evaluation.synthetic import load_vocabulary
 
@@ -198,7 +211,7 @@ def bench(sizes: str, modes: str, no_tutorial: bool, tutorial_chunks: int, out: 
         for mode in chosen:
             click.echo(f"bench: {size} chunks, {mode} chunk vectors …", err=True)
             tutorial = 0 if no_tutorial or mode != chosen[0] else tutorial_chunks
-            rows.append(measure(size, work, seeds, words, qa, mode, tutorial))
+            rows.append(measure(size, work, seeds, words, qa, mode, tutorial, keep_index))
             click.echo(table(rows[-1:]), err=True)
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
