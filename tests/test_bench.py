@@ -84,3 +84,14 @@ def test_bench_measures_a_tiny_corpus_against_the_tutorial(tmp_path):
     assert "ingest-speed.png" in charts and len(charts) == 6
     assert all((tmp_path / "out" / c).read_bytes()[:4] == b"\x89PNG" for c in charts)
     assert "![ingest-speed](ingest-speed.png)" in (tmp_path / "out" / "report.md").read_text()
+    # asked again on the index left behind: the same questions' figures, no ingest of its own
+    index = tmp_path / "work" / "home-40-pooled"
+    (index / "left-by-the-first-run").write_text("")
+    again = subprocess.run(
+        [str(Path(sys.executable).parent / "baocao"), "bench", "--sizes", "40", "--keep-index", "--no-tutorial",
+         "--out", str(tmp_path / "again"), "--work", str(tmp_path / "work")],
+        capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert again.returncode == 0, again.stderr[-2000:]
+    [kept] = json.loads((tmp_path / "again" / "results.json").read_text())
+    assert "chars_per_s" not in kept and kept["chunks"] == row["chunks"] and kept["hit_at_5"] == row["hit_at_5"]
+    assert (index / "left-by-the-first-run").exists()  # not wiped and built again
