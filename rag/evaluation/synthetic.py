@@ -23,10 +23,10 @@ _PLACE = re.compile(r"\b(tỉnh|Tỉnh|huyện|thành phố|TP\.?)\s+((?:[A-ZĐ�
 _DATE = re.compile(r"\b(\d{1,2})([-/.])(\d{1,2})\b(?![-/.]\d)")
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
 _NUMBER = re.compile(r"\b(số|gồm|có)\s+(\d{1,3})\b")
-# how many units ("8 tỉnh, thành phố", "14 đơn vị")
+# how many units ("12 tỉnh, thành phố", "20 đơn vị")
 _COUNT = re.compile(r"\b(\d{1,3})(\s+(?:tỉnh|đơn vị|huyện|xã|địa phương)\b)")
 _ROMAN = re.compile(r"\b(số|[Kk]hóa|[Kk]hoá)\s+([IVX]{1,4})\b")
-# which resolution: "Nghị quyết Trung ương 4", "NQ T.Ư9", "18-NQ/TW", "Nghị quyết 58", "lần thứ 5"
+# which resolution: "Nghị quyết Trung ương 9", "NQ T.Ư 3", "12-NQ/TW", "Nghị quyết 21", "lần thứ 3"
 _RESOLUTION = re.compile(r"\b((?:Trung ương|T\.Ư|T\.W|TW)\s*|(?:Nghị quyết|Chỉ thị|Kết luận|Quy định)\s+|lần thứ\s+)(\d{1,3})\b"
                          r"|\b(\d{1,3})(-(?:NQ|CT|KL|QĐ)/)")
 _ROMANS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
@@ -64,7 +64,7 @@ class Recombiner:
         # distractor a second report of the same fact
         provinces = sorted({canonical_tones(p) for p in vocabulary["provinces"]}, key=len, reverse=True)
         self._province = re.compile(r"\b(?:" + "|".join(map(re.escape, provinces)) + r")\b")
-        # regions ("miền Trung", "Tây Nguyên"), written with a capital or not
+        # the vocabulary's regions, written with a capital or not
         regions = sorted(vocabulary.get("regions", []), key=len, reverse=True)
         self._region = re.compile(r"\b(?:" + "|".join(re.escape(r) for r in regions) + r")\b", re.IGNORECASE) if regions else None
         middles = "|".join(map(re.escape, vocabulary["middle_names"]))
@@ -97,7 +97,7 @@ class Recombiner:
 
     def _resolution(self, m: re.Match) -> str:
         r = self.rng
-        if m.group(1) is None:  # "18-NQ/TW"
+        if m.group(1) is None:  # "12-NQ/TW"
             return f"{r.randint(1, 60)}{m.group(4)}"
         plenum = m.group(1).strip() in ("Trung ương", "T.Ư", "T.W", "TW")  # a Central Committee plenum: 1-15
         return f"{m.group(1)}{r.randint(1, 15 if plenum else 60)}"
