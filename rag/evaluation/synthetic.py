@@ -1,10 +1,10 @@
 """A deterministic corpus of realistic Vietnamese report text at any size, for the scale benchmark.
 
 Each synthetic report recombines sentences of the given reports with other people, places,
-regions, dates, years, resolutions and numbers, so its passages look like the real ones (distractors a retriever
-must rank below the real answer); a sentence with nothing to swap is never used. The names come from a vocabulary file (`eval/bench_vocab.toml`:
-surnames, middle and given names, provinces, regions), never from this code; the same seed gives the
-same corpus.
+regions, dates, years, resolutions and numbers, so its passages look like the real ones
+(distractors a retriever must rank below the real answer); a sentence with nothing to swap is
+never used. The names come from a vocabulary file (`eval/bench_vocab.toml`: surnames, middle and
+given names, provinces, regions), never from this code; the same seed gives the same corpus.
 """
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ class Recombiner:
         if self._region is not None:
             text = self._region.sub(lambda m: r.choice(self.vocabulary["regions"]), text)
         text = _ROMAN.sub(lambda m: f"{m.group(1)} {r.choice(_ROMANS)}", text)
-        text = _RESOLUTION.sub(lambda m: self._resolution(m), text)
+        text = _RESOLUTION.sub(self._resolution, text)
         text = _COUNT.sub(lambda m: f"{r.randint(2, 60)}{m.group(2)}", text)
         text = _DATE.sub(lambda m: f"{r.randint(1, 28)}{m.group(2)}{r.randint(1, 12)}", text)
         text = _YEAR.sub(lambda m: str(r.randint(2005, 2024)), text)
