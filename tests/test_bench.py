@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -33,8 +34,8 @@ def test_distractors_swap_every_name_place_and_cluster_number():
     recombiner = Recombiner([source], VOCABULARY, seed=3)
     sentences = [recombiner.sentence("Bến Tre") for _ in range(60)]
     assert not any("Lò Văn Khải" in s for s in sentences)
-    assert sum("Thanh Hóa" in s or "Thanh Hoá" in s for s in sentences) <= 6  # only as a random pick
-    assert sum("số IV" in s for s in sentences) <= 12
+    assert not any("Thanh Hóa" in s or "Thanh Hoá" in s or "Quảng Nam" in s for s in sentences)
+    assert not any(re.search(r"số IV\b", s) for s in sentences)
     assert all("Vụ trưởng Vụ địa phương" in s and "tỉnh Bến Tre" in s for s in sentences)  # the report's place
 
 
@@ -44,9 +45,28 @@ def test_distractors_swap_resolutions_regions_and_counts():
     recombiner = Recombiner([source], VOCABULARY, seed=5)
     sentences = [recombiner.sentence("Bến Tre") for _ in range(60)]
     for kept in ("8 tỉnh", "miền Trung", "Trung ương 4 ", "khóa XII", "T.Ư9 ", "18-NQ/TW"):
-        assert sum(kept in s for s in sentences) <= 12, kept  # only as a random pick
+        assert not any(re.search(rf"(?<![\dIVX]){re.escape(kept)}", s, re.IGNORECASE) for s in sentences), kept
     assert all("Nghị quyết" in s and "NQ/TW" in s for s in sentences)  # the words around them stay
     assert any(region in s for s in sentences for region in VOCABULARY["regions"] if region != "miền Trung")
+
+
+def test_a_synthetic_report_keeps_one_place_year_and_cast_none_of_its_source():
+    # a real report names one province, one year and the same people from its first line to its
+    # last; a report mixing dozens of each holds every word of any question, a distractor of nothing
+    source = ("Ngày 12/5/2021, tại tỉnh Quảng Nam, Cụm thi đua số 4 tổ chức hội nghị sơ kết do ông Lê Văn Tám "
+              "chủ trì. Phát biểu tại hội nghị, ông Lê Văn Tám cho biết năm 2021 Cụm thi đua số 4 gồm 9 tỉnh đã "
+              "hoàn thành nhiệm vụ, trong đó tỉnh Quảng Nam dẫn đầu.")
+    recombiner = Recombiner([source], VOCABULARY, seed=11)
+    for _ in range(20):
+        report = recombiner.report(2)
+        title, body = report.split("\n\n", 1)
+        assert not re.search(r"Quảng Nam|Lê Văn Tám|2021|12/5|số 4\b|\b9 tỉnh", body), body
+        place = title.rsplit("tỉnh ", 1)[1]
+        assert body.count(f"tỉnh {place}") == 2  # one province throughout, the title's
+        [person] = set(re.findall(r"ông (\S+ \S+ \S+?)(?= chủ| cho)", body))  # one person, twice
+        [year] = set(re.findall(r"\b20\d\d\b", report))  # the date's year, the text's and the title's
+        [cluster] = set(re.findall(r"số (\d+)", body))
+        assert body.count(person) == 2 and body.count(f"số {cluster}") == 2
 
 
 def test_a_child_writing_more_than_a_pipe_holds_is_measured(tmp_path):

@@ -1,10 +1,11 @@
 """A deterministic corpus of realistic Vietnamese report text at any size, for the scale benchmark.
 
-Each synthetic report recombines sentences of the given reports with other people, places,
-regions, dates, years, resolutions and numbers, so its passages look like the real ones
-(distractors a retriever must rank below the real answer); a sentence with nothing to swap is
-never used. The names come from a vocabulary file (`eval/bench_vocab.toml`: surnames, middle and
-given names, provinces, regions), never from this code; the same seed gives the same corpus.
+Each synthetic report is a run of one given report's sentences about another province, year, cast
+of people, dates, resolutions and numbers, kept the same through the report: the same kind of
+report from elsewhere, so its passages look like the real ones (distractors a retriever must rank
+below the real answer). A sentence with nothing to swap is never used. The names come from a
+vocabulary file (`eval/bench_vocab.toml`: surnames, middle and given names, provinces, regions),
+never from this code; the same seed gives the same corpus.
 """
 from __future__ import annotations
 
@@ -20,12 +21,14 @@ from rag.text.normalize import canonical_tones
 from rag.text.sentences import split
 
 _PLACE = re.compile(r"\b(tỉnh|Tỉnh|huyện|thành phố|TP\.?)\s+((?:[A-ZĐÂÊÔƠƯÁÀẢÃẠ][\wÀ-ỹ]*)(?:\s+[A-ZĐ][\wÀ-ỹ]*)*)")
-_DATE = re.compile(r"\b(\d{1,2})([-/.])(\d{1,2})\b(?![-/.]\d)")
+_DATE = re.compile(r"\b(\d{1,2})([-/.])(\d{1,2})\b(?=[-/.](?:19|20)\d{2}\b|(?![-/.]\d))")  # "26/6", "26/6/2019"
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
+_YEAR_FULL = re.compile(r"\b(?:19|20)\d{2}\b")
 _NUMBER = re.compile(r"\b(số|gồm|có)\s+(\d{1,3})\b")
 # how many units ("12 tỉnh, thành phố", "20 đơn vị")
 _COUNT = re.compile(r"\b(\d{1,3})(\s+(?:tỉnh|đơn vị|huyện|xã|địa phương)\b)")
-_ROMAN = re.compile(r"\b(số|[Kk]hóa|[Kk]hoá)\s+([IVX]{1,4})\b")
+_ROMAN = re.compile(r"\b(số|[Kk]hóa|[Kk]hoá)\s+([IVX]{1,4}(?:\s*,\s*[IVX]{1,4})*)\b")  # "khóa XI, XII"
+_ROMAN_ONE = re.compile(r"[IVX]+")
 # which resolution: "Nghị quyết Trung ương 9", "NQ T.Ư 3", "12-NQ/TW", "Nghị quyết 21", "lần thứ 3"
 _RESOLUTION = re.compile(r"\b((?:Trung ương|T\.Ư|T\.W|TW)\s*|(?:Nghị quyết|Chỉ thị|Kết luận|Quy định)\s+|lần thứ\s+)(\d{1,3})\b"
                          r"|\b(\d{1,3})(-(?:NQ|CT|KL|QĐ)/)")
@@ -34,7 +37,7 @@ _CAP = r"[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙ
 
 
 # Bumped when the recombination changes, so a benchmark never reuses a corpus of the old one.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 
 
 def corpus_key(vocabulary: dict[str, list[str]]) -> str:
@@ -48,14 +51,55 @@ def load_vocabulary(path: str | Path) -> dict[str, list[str]]:
         return tomllib.load(f)
 
 
+def _folded(name: str) -> str:
+    """One spelling of a name however its tones are placed or it is capitalised ("Thanh Hoá")."""
+    return canonical_tones(name).casefold()
+
+
+class _Cast:
+    """Who, where and when one synthetic report is about: each name, place, number and year of its
+    source gets one other value, the same wherever it recurs, as a real report keeps one place, one
+    year and one cast from its first line to its last."""
+
+    def __init__(self, rng: random.Random, taken: set[str]) -> None:
+        self.rng = rng
+        self.values: dict[tuple[str, str], str] = {}
+        self.taken = {_folded(t) for t in taken}  # values it may not take: its source's own, those given out
+        self.year_shift = rng.choice([d for d in range(-10, 4) if d])
+        self.place = ""  # the report's province
+        self.title_year = ""
+
+    def swap(self, kind: str, original: str, draw) -> str:
+        """The value `original` becomes in this report; `draw()` proposes one (never the original)."""
+        key = (kind, original)
+        if key not in self.values:
+            value = draw()
+            for _ in range(50):
+                if _folded(value) != _folded(original) and _folded(value) not in self.taken:
+                    break
+                value = draw()
+            self.values[key] = value
+            self.taken.add(_folded(value))
+        return self.values[key]
+
+    def year(self, original: str) -> str:
+        return str(int(original) + self.year_shift)
+
+
 class Recombiner:
-    """Sentences of the source reports with their names, places, dates and numbers swapped."""
+    """Reports like the source ones about other people, places, dates and numbers.
+
+    A synthetic report is a run of one source report's sentences, each name, place, date, year,
+    resolution and number swapped for another, the same one wherever it recurs in the report (a
+    `_Cast`): the same kind of report from another province and year, the distractor a real
+    archive holds. None keeps a name of its source: that would be a second report of the same fact.
+    """
 
     def __init__(self, texts: list[str], vocabulary: dict[str, list[str]], seed: int = 0) -> None:
         # only sentences with something to swap: a sentence copied as it is would be a second
         # report stating the same fact, not a distractor
-        self.sentences = [s for t in texts for s in split(t) if len(s) > 40 and self._swappable(s)]
-        if not self.sentences:
+        self.sources = [kept for t in texts if (kept := [s for s in split(t) if len(s) > 40 and self._swappable(s)])]
+        if not self.sources:
             raise ValueError("the source reports have no sentences to recombine")
         self.vocabulary = vocabulary
         self.rng = random.Random(seed)
@@ -79,33 +123,62 @@ class Recombiner:
         v, r = self.vocabulary, self.rng
         return f"{r.choice(v['surnames'])} {r.choice(v['middle_names'])} {r.choice(v['given_names'])}"
 
-    def sentence(self, place: str) -> str:
+    def _names(self, text: str) -> list[str]:
+        return list(dict.fromkeys(person_names(text) + self._full_name.findall(text)))
+
+    def _cast(self, sentences: list[str], place: str | None = None) -> _Cast:
+        """A cast for a report made of `sentences`: none of their names; their most named province
+        becomes the report's place (`cast.place`: `place`, or a province they do not name)."""
+        text = canonical_tones(" ".join(sentences))
+        provinces = self._province.findall(text)
+        cast = _Cast(self.rng, set(self._names(text)) | set(provinces))
+        main = max(provinces, key=provinces.count) if provinces else ""
+        if place is not None:
+            cast.values[("province", main)] = place
+            cast.taken.add(_folded(place))
+        cast.place = cast.swap("province", main, lambda: self.rng.choice(self.vocabulary["provinces"]))
+        years = _YEAR_FULL.findall(text)
+        cast.title_year = cast.year(max(years, key=years.count)) if years else str(self.rng.randint(2005, 2024))
+        return cast
+
+    def sentence(self, place: str, text: str | None = None, cast: _Cast | None = None) -> str:
+        """`text` (a random source sentence when None) with its names swapped by `cast` (a new
+        one for this sentence alone when None) and its places in `place`."""
         r = self.rng
-        text = canonical_tones(r.choice(self.sentences))
-        for name in dict.fromkeys(person_names(text) + self._full_name.findall(text)):
-            text = text.replace(name, self.person())
-        text = self._province.sub(lambda m: r.choice(self.vocabulary["provinces"]), text)
+        text = canonical_tones(text if text is not None else r.choice(r.choice(self.sources)))
+        cast = cast or self._cast([text], place)
+        v = self.vocabulary
+        for name in self._names(text):
+            text = text.replace(name, cast.swap("person", name, self.person))
+        text = self._province.sub(lambda m: cast.swap("province", m.group(0), lambda: r.choice(v["provinces"])), text)
         text = _PLACE.sub(lambda m: f"{m.group(1)} {place}", text)
         if self._region is not None:
-            text = self._region.sub(lambda m: r.choice(self.vocabulary["regions"]), text)
-        text = _ROMAN.sub(lambda m: f"{m.group(1)} {r.choice(_ROMANS)}", text)
-        text = _RESOLUTION.sub(self._resolution, text)
-        text = _COUNT.sub(lambda m: f"{r.randint(2, 60)}{m.group(2)}", text)
-        text = _DATE.sub(lambda m: f"{r.randint(1, 28)}{m.group(2)}{r.randint(1, 12)}", text)
-        text = _YEAR.sub(lambda m: str(r.randint(2005, 2024)), text)
-        return _NUMBER.sub(lambda m: f"{m.group(1)} {r.randint(2, 60)}", text)
+            text = self._region.sub(lambda m: cast.swap("region", m.group(0).casefold(), lambda: r.choice(v["regions"])), text)
+        text = _ROMAN.sub(lambda m: m.group(1) + " " + _ROMAN_ONE.sub(
+            lambda n: cast.swap("roman", n.group(0), lambda: r.choice(_ROMANS)), m.group(2)), text)
+        text = _RESOLUTION.sub(lambda m: self._resolution(m, cast), text)
+        text = _COUNT.sub(lambda m: cast.swap("count", m.group(1), lambda: str(r.randint(2, 60))) + m.group(2), text)
+        text = _DATE.sub(lambda m: cast.swap("date", m.group(1) + "/" + m.group(3),
+                                             lambda: f"{r.randint(1, 28)}/{r.randint(1, 12)}").replace("/", m.group(2)), text)
+        text = _YEAR.sub(lambda m: cast.year(m.group(0)), text)
+        return _NUMBER.sub(lambda m: f"{m.group(1)} {cast.swap('number', m.group(2), lambda: str(r.randint(2, 60)))}", text)
 
-    def _resolution(self, m: re.Match) -> str:
+    def _resolution(self, m: re.Match, cast: _Cast) -> str:
         r = self.rng
         if m.group(1) is None:  # "12-NQ/TW"
-            return f"{r.randint(1, 60)}{m.group(4)}"
+            return cast.swap("resolution", m.group(3), lambda: str(r.randint(1, 60))) + m.group(4)
         plenum = m.group(1).strip() in ("Trung ương", "T.Ư", "T.W", "TW")  # a Central Committee plenum: 1-15
-        return f"{m.group(1)}{r.randint(1, 15 if plenum else 60)}"
+        return m.group(1) + cast.swap("plenum" if plenum else "resolution", m.group(2),
+                                      lambda: str(r.randint(1, 15 if plenum else 60)))
 
     def report(self, sentences: int) -> str:
-        place = self.rng.choice(self.vocabulary["provinces"])
-        body = [self.sentence(place) for _ in range(sentences)]
-        title = f"Báo cáo công tác năm {self.rng.randint(2005, 2024)} của tỉnh {place}"
+        r = self.rng
+        source = r.choice(self.sources)
+        start = r.randrange(max(1, len(source) - sentences + 1))
+        run = source[start : start + sentences]
+        cast = self._cast(run)
+        body = [self.sentence(cast.place, s, cast) for s in run]
+        title = f"Báo cáo công tác năm {cast.title_year} của tỉnh {cast.place}"
         paragraphs = [" ".join(body[i : i + 4]) for i in range(0, len(body), 4)]
         return title + "\n\n" + "\n\n".join(paragraphs) + "\n"
 
