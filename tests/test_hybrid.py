@@ -116,7 +116,7 @@ def test_a_named_year_prefers_that_years_report(tmp_path):
         for year in places:
             question = f"Hội nghị tổng kết công tác tổ chức xây dựng Đảng năm {year} được tổ chức ở đâu?"
             assert voted.invoke(question)[0].metadata["year"] == year
-    unvoted = retriever.model_copy(update={"named_year_weight": 0.0, "report_weight": 0.0})
+    unvoted = retriever.model_copy(update={"named_year_weight": 0.0, "report_weight": 0.0, "report_focus": 0})
     tops = {unvoted.invoke(f"Hội nghị tổng kết công tác tổ chức xây dựng Đảng năm {y} ở đâu?")[0].metadata["year"]
             for y in places}
     assert len(tops) < len(places)
@@ -139,8 +139,36 @@ def test_the_report_holding_all_the_question_names_votes(tmp_path):
     assert lexical.meta[lexical.search_reports(question, 3)[0][0]]["doc_id"] == "both"
     assert lexical.meta[lexical.search(question, 3)[0][0]]["doc_id"] != "both"
     assert retriever.invoke(question)[0].metadata["doc_id"] == "both"
-    unvoted = retriever.model_copy(update={"report_weight": 0.0})
+    unvoted = retriever.model_copy(update={"report_weight": 0.0, "report_focus": 0})
     assert unvoted.invoke(question)[0].metadata["doc_id"] != "both"
     # the vote keeps to the reports asked for
     others = sorted(lexical.doc_ids - {"both"})
     assert "both" not in {d.metadata["doc_id"] for d in retriever.invoke(question, doc_ids=others)}
+
+
+def test_bm25_ranks_again_within_the_reports_holding_most_of_the_question(tmp_path):
+    # Ten template reports state the award sentence with every word of the question but the host
+    # and the cluster number, in one passage; the report asked about states the host and the
+    # award in passages apart, and so does no passage of it match as well. The report vote alone
+    # loses to the templates' many high ranks; ranked again within the three reports holding
+    # most of the question, its passage is first there and the report comes first.
+    host = "Hội nghị năm nay do tỉnh Lâm Viên đăng cai, với sự tham dự của các đơn vị trong khu vực."
+    award = "Cụm thi đua số {} trao cờ thi đua cho đơn vị dẫn đầu là Ban Tổ chức huyện {}."
+    template = "Hội nghị năm nay do tỉnh {0} đăng cai, Cụm thi đua số 9 trao cờ thi đua cho đơn vị dẫn đầu."
+    reports = {"asked": f"Báo cáo công tác\n\n{host}\n\n{_OPENING}\n\n{award.format(7, 'Bắc Sơn')}\n"}
+    for n, place in enumerate(["Hà Sơn", "Kim Sơn", "Ngọc Sơn", "Bạch Sơn", "Thạch Sơn", "Hồng Sơn", "Lam Sơn",
+                               "Vân Sơn", "Tùng Sơn", "Mai Sơn"]):
+        reports[f"template-{n}"] = f"Báo cáo công tác\n\n{_OPENING}\n\n{template.format(place)}\n"
+    for n in range(3):
+        reports[f"host-{n}"] = f"Báo cáo công tác\n\n{_OPENING}\n\n{host}\n"
+    retriever = _retriever_over(tmp_path, reports).model_copy(update={"mode": "lexical"})
+    question = "Tại hội nghị do tỉnh Lâm Viên đăng cai, Cụm thi đua số 7 trao cờ thi đua cho đơn vị nào?"
+    lexical = retriever.lexical
+    assert lexical.meta[lexical.search_reports(question, 3)[0][0]]["doc_id"] == "asked"
+    assert lexical.meta[lexical.search(question, 3)[0][0]]["doc_id"].startswith("template")
+    unfocused = retriever.model_copy(update={"report_focus": 0})
+    assert unfocused.invoke(question)[0].metadata["doc_id"] != "asked"
+    assert retriever.invoke(question)[0].metadata["doc_id"] == "asked"
+    # within the reports asked for only
+    others = sorted(lexical.doc_ids - {"asked"})
+    assert "asked" not in {d.metadata["doc_id"] for d in retriever.invoke(question, doc_ids=others)}
