@@ -1,9 +1,10 @@
 """HybridRetriever: dense search in Chroma + BM25 over folded tokens, fused by reciprocal rank.
 
 Dense search votes with the chunk vectors and, separately, with the chunks holding the sentences
-nearest the question (small-to-big); BM25 votes with chunks and with the best chunk of the reports
-that hold most of the question. Sentence vectors exist for the evidence step anyway, so a
-chunk's vector can be pooled from its sentences' and ingest embeds each text once.
+nearest the question (small-to-big); BM25 votes with chunks, with the best chunk of the reports
+that hold most of the question, and with its ranking within the top few of those reports.
+Sentence vectors exist for the evidence step anyway, so a chunk's vector can be pooled from its
+sentences' and ingest embeds each text once.
 
 A LangChain `BaseRetriever`, so `retriever.invoke("…", k=3)` and every Runnable
 composition work. Only reports whose ingest completed are returned.
@@ -89,8 +90,8 @@ class HybridRetriever(BaseRetriever):
 
             self._fuse(fused, query, fetch, doc_ids, named, allowed_named, self.named_year_weight)
         if self.report_focus and self.mode != "dense":
-            self._add_ranked(fused, [(self._within_top_reports(query, fetch, allowed), self.report_focus_weight,
-                                      "lexical_score")])
+            focused = self.lexical.search_top_reports(query, self.report_focus, fetch, allowed)
+            self._add_ranked(fused, [(focused, self.report_focus_weight, "lexical_score")])
         ranked = sorted(fused.values(), key=lambda e: (-e["score"], e["doc"].metadata["chunk_id"]))[:k]
         out = []
         for entry in ranked:
@@ -121,11 +122,6 @@ class HybridRetriever(BaseRetriever):
                 votes.append((self.lexical.search_reports(query, fetch, allowed), weight * self.report_weight,
                               "lexical_score"))
         self._add_ranked(fused, votes)
-
-    def _within_top_reports(self, query: str, fetch: int, allowed) -> list[tuple[int, float]]:
-        """BM25's ranking of the chunks of the `report_focus` reports holding most of the query."""
-        top = {self.lexical.meta[i]["doc_id"] for i, _ in self.lexical.search_reports(query, self.report_focus, allowed)}
-        return self.lexical.search(query, fetch, lambda meta: meta["doc_id"] in top and allowed(meta)) if top else []
 
     def _add_ranked(self, fused: dict[str, dict], votes: list[tuple[list[tuple[int, float]], float, str]]) -> None:
         """Adds rankings of chunks ((position in the lexical index, score) best first, the vote's

@@ -159,6 +159,19 @@ class LexicalIndex:
                 hits.append((i, float(scores[i])))
         return hits
 
+    def search_top_reports(self, query: str, reports: int, k: int, allowed=None) -> list[tuple[int, float]]:
+        """(position, BM25 score) of the items of the `reports` reports holding most of the query
+        (as `search_reports` ranks them), best first."""
+        hits = self.search_reports(query, reports, allowed)
+        if not hits:
+            return []
+        _, scores = self._scores(query)
+        _, report_of, items_of = self._report_positions()
+        items = np.concatenate([items_of[report_of[i]] for i, _ in hits])
+        ranked = items[np.argsort(-scores[items], kind="stable")]
+        return [(int(i), float(scores[i])) for i in ranked
+                if scores[i] > 0 and (allowed is None or allowed(self.meta[i]))][:k]
+
     def _coverage(self, query: str, tokens: list[str], reports: int, report_of: np.ndarray) -> np.ndarray:
         """Per report, the sum of the inverse report frequencies of the query's tokens it holds;
         kept for the next call with the same query (the named-year search asks again)."""
