@@ -41,9 +41,10 @@ run: install
 	$(BIN)/baocao serve
 
 # Quality floors, set a little under the measured numbers (see eval/README.md), then the tests.
+# answer_chars_p50 measures 251.5 since the focus vote (one list answer gained a second sentence).
 FLOORS := --min accuracy=0.86 --min hit@1=0.93 --min evidence_recall=0.88 --min fact_recall=0.86 \
           --min refusal_recall=0.90 --min citation_precision=0.86 --min citation_verbatim=1 \
-          --max false_refusal_rate=0.08 --max answer_chars_p50=250
+          --max false_refusal_rate=0.08 --max answer_chars_p50=260
 # The second corpus (shared with the team, never copied here): only when ../shared is beside the clone.
 VINEWSQA := ../shared/corpora/vinewsqa-dev
 VINEWSQA_FLOORS := --min span_match=0.78 --min hit@1=0.85 --min refusal_recall=0.90 --min citation_verbatim=1 \

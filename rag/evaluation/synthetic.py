@@ -52,7 +52,7 @@ def load_vocabulary(path: str | Path) -> dict[str, list[str]]:
 
 
 def _folded(name: str) -> str:
-    """One spelling of a name however its tones are placed or it is capitalised ("Thanh Hoá")."""
+    """One spelling of a name however its tones are placed or it is capitalised ("Hoá", "hóa")."""
     return canonical_tones(name).casefold()
 
 
