@@ -62,7 +62,6 @@ class _Cast:
     year and one cast from its first line to its last."""
 
     def __init__(self, rng: random.Random, taken: set[str]) -> None:
-        self.rng = rng
         self.values: dict[tuple[str, str], str] = {}
         self.taken = {_folded(t) for t in taken}  # values it may not take: its source's own, those given out
         self.year_shift = rng.choice([d for d in range(-10, 4) if d])
