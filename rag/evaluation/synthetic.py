@@ -23,7 +23,6 @@ from rag.text.sentences import split
 _PLACE = re.compile(r"\b(tỉnh|Tỉnh|huyện|thành phố|TP\.?)\s+((?:[A-ZĐÂÊÔƠƯÁÀẢÃẠ][\wÀ-ỹ]*)(?:\s+[A-ZĐ][\wÀ-ỹ]*)*)")
 _DATE = re.compile(r"\b(\d{1,2})([-/.])(\d{1,2})\b(?=[-/.](?:19|20)\d{2}\b|(?![-/.]\d))")  # "26/6", "26/6/2019"
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
-_YEAR_FULL = re.compile(r"\b(?:19|20)\d{2}\b")
 _NUMBER = re.compile(r"\b(số|gồm|có)\s+(\d{1,3})\b")
 # how many units ("12 tỉnh, thành phố", "20 đơn vị")
 _COUNT = re.compile(r"\b(\d{1,3})(\s+(?:tỉnh|đơn vị|huyện|xã|địa phương)\b)")
@@ -136,7 +135,7 @@ class Recombiner:
             cast.values[("province", main)] = place
             cast.taken.add(_folded(place))
         cast.place = cast.swap("province", main, lambda: self.rng.choice(self.vocabulary["provinces"]))
-        years = _YEAR_FULL.findall(text)
+        years = [m.group(0) for m in _YEAR.finditer(text)]
         cast.title_year = cast.year(max(years, key=years.count)) if years else str(self.rng.randint(2005, 2024))
         return cast
 
