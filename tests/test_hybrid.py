@@ -172,3 +172,29 @@ def test_bm25_ranks_again_within_the_reports_holding_most_of_the_question(tmp_pa
     # within the reports asked for only
     others = sorted(lexical.doc_ids - {"asked"})
     assert "asked" not in {d.metadata["doc_id"] for d in retriever.invoke(question, doc_ids=others)}
+
+
+def test_a_report_holding_far_more_of_the_question_is_alone_in_focus(tmp_path):
+    # The question names a person and a place. The report asked about states them in passages
+    # apart; three look-alike reports state the place and a namesake (another surname) in one
+    # passage that matches the question better; ten more name namesakes elsewhere. Held by the
+    # asked report alone, the surname
+    # makes it hold far more of the question than any other: ranked again within the three
+    # reports holding most of it, the look-alikes' passages come first and one of them wins;
+    # ranked within the reports holding nearly as much as the first, the asked report does.
+    place = "Hội nghị được tổ chức tại thị xã Vân Long."
+    reports = {"asked": f"Báo cáo công tác\n\n{place}\n\n{_OPENING}\n\nÔng Trần Minh Khoa là Phó Trưởng ban.\n"}
+    for n, surname in enumerate(["Lê", "Phạm", "Hồ"]):
+        reports[f"namesake-{n}"] = (f"Báo cáo công tác\n\n{_OPENING}\n\nHội nghị được tổ chức tại thị xã Vân Long; ông "
+                                    f"{surname} Minh Khoa giữ chức vụ Phó Trưởng ban phát biểu tại hội nghị.\n")
+    for n, surname in enumerate(["Vũ", "Đặng", "Bùi", "Đỗ", "Ngô", "Dương", "Lý", "Mai", "Tạ", "Cao"]):
+        reports[f"template-{n}"] = (f"Báo cáo công tác\n\n{_OPENING}\n\nTham dự hội nghị có ông {surname} Minh Khoa giữ "
+                                    "chức vụ Phó Trưởng ban; ông Minh Khoa phát biểu tại hội nghị.\n")
+    retriever = _retriever_over(tmp_path, reports).model_copy(update={"mode": "lexical"})
+    question = "Ông Trần Minh Khoa giữ chức vụ gì tại hội nghị ở Vân Long?"
+    lexical = retriever.lexical
+    assert lexical.meta[lexical.search_reports(question, 3)[0][0]]["doc_id"] == "asked"
+    assert lexical.meta[lexical.search(question, 3)[0][0]]["doc_id"].startswith("namesake")
+    all_three = retriever.model_copy(update={"report_focus_within": 0.0})
+    assert all_three.invoke(question)[0].metadata["doc_id"].startswith("namesake")
+    assert retriever.invoke(question)[0].metadata["doc_id"] == "asked"

@@ -159,15 +159,19 @@ class LexicalIndex:
                 hits.append((i, float(scores[i])))
         return hits
 
-    def search_top_reports(self, query: str, reports: int, k: int, allowed=None) -> list[tuple[int, float]]:
+    def search_top_reports(self, query: str, reports: int, k: int, allowed=None, within: float = 0.0,
+                           ) -> list[tuple[int, float]]:
         """(position, BM25 score) of the items of the `reports` reports holding most of the query
-        (as `search_reports` ranks them), best first."""
+        (as `search_reports` ranks them), best first; of those, only the reports holding at least
+        `within` times what the first holds."""
         hits = self.search_reports(query, reports, allowed)
         if not hits:
             return []
-        _, scores = self._scores(query)
-        _, report_of, items_of = self._report_positions()
-        items = np.concatenate([items_of[report_of[i]] for i, _ in hits])
+        tokens, scores = self._scores(query)
+        names, report_of, items_of = self._report_positions()
+        coverage = self._coverage(query, tokens, len(names), report_of)
+        best = coverage[report_of[hits[0][0]]]
+        items = np.concatenate([items_of[report_of[i]] for i, _ in hits if coverage[report_of[i]] >= within * best])
         ranked = items[np.argsort(-scores[items], kind="stable")]
         return [(int(i), float(scores[i])) for i in ranked
                 if scores[i] > 0 and (allowed is None or allowed(self.meta[i]))][:k]
