@@ -98,6 +98,13 @@ def test_bench_measures_a_tiny_corpus_against_the_tutorial(tmp_path):
     [row] = json.loads((tmp_path / "out" / "results.json").read_text())
     assert row["chunks"] >= 30 and row["tutorial_chunks"] > 0 and row["ingest_speedup"] > 0
     assert row["hit_at_5"] >= 0.8 and 0 < row["retrieval_p50_ms"] <= row["retrieval_p95_ms"]
+    # the held-out questions' own hit@5: a share of them, and (hit@5 >= 0.8 of all) most of them
+    from rag.evaluation.dataset import load
+
+    held_out = sum(i.answerable and i.split == "test" for i in load(ROOT / "eval" / "qa.jsonl"))
+    assert row["hit_at_5_test"] in {round(n / held_out, 3) for n in range(held_out + 1)}
+    assert row["hit_at_5_test"] >= 0.5
+    assert "hit@5 test" in (tmp_path / "out" / "report.md").read_text()
     assert "| pooled | 40 |" in (tmp_path / "out" / "report.md").read_text() and "× tutorial" in result.stdout
     assert row["embedder_tokens_per_s"] > 0 and row["tutorial_chars"] <= row["chars"]
     charts = sorted(p.name for p in (tmp_path / "out").glob("*.png"))

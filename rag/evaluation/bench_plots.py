@@ -14,7 +14,8 @@ CHARTS = [  # file name, title, y label, [(row key, line label), ...]
      [("retrieval_p50_ms", "retrieval p50"), ("retrieval_p95_ms", "retrieval p95"),
       ("ask_p50_ms", "ask p50"), ("ask_p95_ms", "ask p95")]),
     ("hit-at-k", "Seed questions among distractors", "share of questions",
-     [("hit_at_1", "hit@1"), ("hit_at_5", "hit@5"), ("fact_recall", "answer facts")]),
+     [("hit_at_1", "hit@1"), ("hit_at_5", "hit@5"), ("hit_at_5_test", "hit@5, held-out questions"),
+      ("fact_recall", "answer facts")]),
 ]
 
 
