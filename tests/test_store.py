@@ -93,3 +93,23 @@ def test_whole_collections_are_read_a_page_at_a_time(tmp_path, two_seeds, monkey
     many = store_module._documents(store.chunk_collection, store.reports(), most_listed=1)  # read whole, filtered
     assert {d.id for d in many} == whole[1]
     assert len(LexicalIndex.build(store, "chunks").ids) == len(whole[1])
+
+
+def test_report_records_leave_a_short_log_for_the_next_reader(tmp_path):
+    # Chroma replays a collection's write-ahead log since its vector index was last saved on the
+    # first read in each process; the records carry whole report texts, so a long log is a slow
+    # first question (260 ms at 10k chunks). 250 reports written: at most 100 left to replay.
+    import sqlite3
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for n in range(250):
+        (folder / f"r{n:03d}.txt").write_text(f"Báo cáo số {n}.\n\nĐơn vị {n} hoàn thành kế hoạch năm.\n", encoding="utf-8")
+    settings = Settings.load(home=tmp_path / "home", embedding_cache="")
+    store = ReportStore.open(settings, create=True)
+    ingest([folder], store, settings.lexical_dir, progress=False)
+    assert len(store.reports()) == 250
+    with sqlite3.connect(settings.home / "chroma" / "chroma.sqlite3") as db:
+        logged = db.execute("SELECT COUNT(*) FROM embeddings_queue WHERE topic LIKE ?",
+                            (f"%{store.records.id}",)).fetchone()[0]
+    assert logged <= 100
