@@ -95,10 +95,10 @@ def test_whole_collections_are_read_a_page_at_a_time(tmp_path, two_seeds, monkey
     assert len(LexicalIndex.build(store, "chunks").ids) == len(whole[1])
 
 
-def test_report_records_leave_a_short_log_for_the_next_reader(tmp_path):
+def test_each_collection_leaves_a_short_log_for_the_next_reader(tmp_path):
     # Chroma replays a collection's write-ahead log since its vector index was last saved on the
-    # first read in each process; the records carry whole report texts, so a long log is a slow
-    # first question (260 ms at 10k chunks). 250 reports written: at most 100 left to replay.
+    # first read in each process: a long log is a slow first question (400 ms at 10k chunks).
+    # 250 reports written (250 records and chunks, 500 sentences): at most 100 left to replay each.
     import sqlite3
 
     folder = tmp_path / "reports"
@@ -108,8 +108,9 @@ def test_report_records_leave_a_short_log_for_the_next_reader(tmp_path):
     settings = Settings.load(home=tmp_path / "home", embedding_cache="")
     store = ReportStore.open(settings, create=True)
     ingest([folder], store, settings.lexical_dir, progress=False)
-    assert len(store.reports()) == 250
+    assert len(store.reports()) == 250 and store.sentences.count() >= 500
     with sqlite3.connect(settings.home / "chroma" / "chroma.sqlite3") as db:
-        logged = db.execute("SELECT COUNT(*) FROM embeddings_queue WHERE topic LIKE ?",
-                            (f"%{store.records.id}",)).fetchone()[0]
-    assert logged <= 100
+        for collection in (store.records, store.chunk_collection, store.sentences):
+            logged = db.execute("SELECT COUNT(*) FROM embeddings_queue WHERE topic LIKE ?",
+                                (f"%{collection.id}",)).fetchone()[0]
+            assert logged <= 100, collection.name
