@@ -71,7 +71,7 @@ def test_the_sentence_vote_ranks_a_chunk_by_its_nearest_sentence(seed_index):
     sentence = next(m for m in store.sentences.get(where={"doc_id": report.doc_id})["metadatas"]
                     if m["end"] - m["start"] > 80)
     text = report.text[sentence["start"] : sentence["end"]]
-    [(position, cosine)] = retriever._dense_by_sentence(text, 1, None)
+    [(position, cosine)] = retriever._chunks_of(store.dense_sentences(text, 3), 1)
     top = retriever.lexical.meta[position]
     assert top["doc_id"] == report.doc_id
     assert top["start"] <= sentence["start"] and sentence["end"] <= top["end"]

@@ -12,6 +12,7 @@ composition work. Only reports whose ingest completed are returned.
 from __future__ import annotations
 
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -86,14 +87,16 @@ class HybridRetriever(BaseRetriever):
             return meta["doc_id"] in allowed_docs and (not years or meta.get("year") in years)
 
         fetch = max(self.fetch_k, k)
+        named = named_years(query) if not years and self.named_year_weight else []
+        wheres = [search_filter(doc_ids, years)] + ([search_filter(doc_ids, named)] if named else [])
+        dense = self._dense_searches(query, fetch, wheres)
         fused: dict[str, dict] = {}
-        self._fuse(fused, query, fetch, doc_ids, years, allowed, 1.0)
-        named = named_years(query)
-        if not years and named and self.named_year_weight:
+        self._fuse(fused, query, fetch, dense[0], allowed, 1.0)
+        if named:
             def allowed_named(meta: dict) -> bool:
                 return allowed(meta) and meta.get("year") in named
 
-            self._fuse(fused, query, fetch, doc_ids, named, allowed_named, self.named_year_weight)
+            self._fuse(fused, query, fetch, dense[1], allowed_named, self.named_year_weight)
         if self.report_focus and self.mode != "dense":
             focused = self.lexical.search_top_reports(query, self.report_focus, fetch, allowed, self.report_focus_within)
             self._add_ranked(fused, [(focused, self.report_focus_weight, "lexical_score")])
@@ -108,19 +111,32 @@ class HybridRetriever(BaseRetriever):
             out.append(Document(page_content=doc.page_content, metadata=meta, id=meta["chunk_id"]))
         return out
 
-    def _fuse(self, fused: dict[str, dict], query: str, fetch: int, doc_ids: list[str] | None,
-              years: list[int] | None, allowed, weight: float) -> None:
-        """Adds the dense and lexical ranks of one search to `fused` (reciprocal rank fusion)."""
+    def _dense_searches(self, query: str, fetch: int, wheres: list[dict | None]) -> list[tuple[Future, Future | None]]:
+        """The dense searches of each filter (chunks, and sentences when they vote), started at
+        once on threads: Chroma searches outside the GIL, so on two cores four searches (a named
+        year's among them) take little more than two. The question is embedded first, once."""
+        if self.mode == "lexical":
+            return [(None, None)] * len(wheres)
+        self.store.query_vector(query)
+        sentences = fetch * SENTENCES_PER_CHUNK
+        return [(_POOL.submit(self.store.dense_search, query, fetch, where),
+                 _POOL.submit(self.store.dense_sentences, query, sentences, where) if self.sentence_vote else None)
+                for where in wheres]
+
+    def _fuse(self, fused: dict[str, dict], query: str, fetch: int, dense: tuple[Future | None, Future | None],
+              allowed, weight: float) -> None:
+        """Adds the dense ranks of one pair of searches (see `_dense_searches`) and the lexical
+        ranks of the same filter to `fused` (reciprocal rank fusion)."""
         votes: list[tuple[list[tuple[int, float]], float, str]] = []
+        chunks, sentences = dense
         if self.mode in ("hybrid", "dense"):
-            where = search_filter(doc_ids, years)
             share = weight * self.dense_weight / (2 if self.sentence_vote else 1)  # the dense side's, per vote
-            for rank, (doc, sim) in enumerate(self.store.dense_search(query, fetch, where)):
+            for rank, (doc, sim) in enumerate(chunks.result()):
                 entry = fused.setdefault(doc.metadata["chunk_id"], {"doc": doc, "score": 0.0})
                 entry["score"] += share / (self.rrf_k + rank + 1)
                 entry["dense_score"] = max(sim, entry.get("dense_score") or -1.0)
-            if self.sentence_vote:
-                votes.append((self._dense_by_sentence(query, fetch, where), share, "dense_score"))
+            if sentences is not None:
+                votes.append((self._chunks_of(sentences.result(), fetch), share, "dense_score"))
         if self.mode in ("hybrid", "lexical"):
             votes.append((self.lexical.search(query, fetch, allowed), weight * self.lexical_weight, "lexical_score"))
             if self.report_weight:
@@ -146,12 +162,12 @@ class HybridRetriever(BaseRetriever):
                 entry["score"] += weight / (self.rrf_k + rank + 1)
                 entry[score_key] = max(score, entry.get(score_key) or float("-inf"))
 
-    def _dense_by_sentence(self, query: str, fetch: int, where: dict | None) -> list[tuple[int, float]]:
+    def _chunks_of(self, sentences: list[dict], fetch: int) -> list[tuple[int, float]]:
         """(chunk's position in the lexical index, cosine of its nearest sentence), best first: the
-        chunks holding the sentences nearest the question. A sentence in two chunks (their
-        overlap) ranks both."""
+        chunks holding these sentences (nearest the question first; small-to-big). A sentence in
+        two chunks (their overlap) ranks both."""
         order: dict[int, float] = {}
-        for hit in self.store.dense_sentences(query, fetch * SENTENCES_PER_CHUNK, where):
+        for hit in sentences:
             for i in self.lexical.covering(hit["doc_id"], hit["start"], hit["end"]):
                 order.setdefault(i, hit["similarity"])
         return list(order.items())[:fetch]
@@ -163,6 +179,8 @@ class HybridRetriever(BaseRetriever):
         return dict(zip(got["ids"], got["documents"]))
 
 
+# Shared by every retriever of the process (the chat's sessions too); each question waits on its own.
+_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="dense-search")
 SENTENCES_PER_CHUNK = 3  # sentences fetched per chunk wanted: several often share one chunk
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
