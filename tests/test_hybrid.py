@@ -84,6 +84,11 @@ _OPENING = " ".join(f"Nội dung thứ {i} của báo cáo nêu kết quả th�
                     for i in range(12))
 
 
+def _report(*passages: str) -> str:
+    """A report's text: a title line, then these passages, each a paragraph of its own."""
+    return "\n\n".join(["Báo cáo công tác", *passages]) + "\n"
+
+
 def _retriever_over(tmp_path, reports: dict[str, str]):
     """The retriever of a fresh index of these reports (file stem -> text)."""
     from rag.chain import open_pipeline
@@ -129,10 +134,10 @@ def test_the_report_holding_all_the_question_names_votes(tmp_path):
     host = "Hội nghị năm nay do tỉnh Lâm Viên đăng cai, với sự tham dự của các đơn vị trong khu vực."
     award = "Cụm thi đua số 7 trao cờ thi đua cho đơn vị dẫn đầu là Ban Tổ chức huyện {}."
     units = ["Bắc Sơn", "Nam Sơn", "Đông Sơn", "Tây Sơn", "Trung Sơn", "Hạ Sơn", "Thượng Sơn"]
-    reports = {"both": f"Báo cáo công tác\n\n{host}\n\n{_OPENING}\n\n{award.format(units[0])}\n"}
+    reports = {"both": _report(host, _OPENING, award.format(units[0]))}
     for n, unit in enumerate(units[1:]):
-        reports[f"award-{n}"] = f"Báo cáo công tác\n\n{_OPENING}\n\n{award.format(unit)}\n"
-        reports[f"host-{n}"] = f"Báo cáo công tác\n\n{_OPENING}\n\n{host}\n"
+        reports[f"award-{n}"] = _report(_OPENING, award.format(unit))
+        reports[f"host-{n}"] = _report(_OPENING, host)
     retriever = _retriever_over(tmp_path, reports).model_copy(update={"mode": "lexical"})
     question = "Tại hội nghị năm nay do tỉnh Lâm Viên đăng cai, Cụm thi đua số 7 trao cờ thi đua cho đơn vị nào?"
     lexical = retriever.lexical
@@ -155,12 +160,12 @@ def test_bm25_ranks_again_within_the_reports_holding_most_of_the_question(tmp_pa
     host = "Hội nghị năm nay do tỉnh Lâm Viên đăng cai, với sự tham dự của các đơn vị trong khu vực."
     award = "Cụm thi đua số {} trao cờ thi đua cho đơn vị dẫn đầu là Ban Tổ chức huyện {}."
     template = "Hội nghị năm nay do tỉnh {0} đăng cai, Cụm thi đua số 9 trao cờ thi đua cho đơn vị dẫn đầu."
-    reports = {"asked": f"Báo cáo công tác\n\n{host}\n\n{_OPENING}\n\n{award.format(7, 'Bắc Sơn')}\n"}
+    reports = {"asked": _report(host, _OPENING, award.format(7, "Bắc Sơn"))}
     for n, place in enumerate(["Hà Sơn", "Kim Sơn", "Ngọc Sơn", "Bạch Sơn", "Thạch Sơn", "Hồng Sơn", "Lam Sơn",
                                "Vân Sơn", "Tùng Sơn", "Mai Sơn"]):
-        reports[f"template-{n}"] = f"Báo cáo công tác\n\n{_OPENING}\n\n{template.format(place)}\n"
+        reports[f"template-{n}"] = _report(_OPENING, template.format(place))
     for n in range(3):
-        reports[f"host-{n}"] = f"Báo cáo công tác\n\n{_OPENING}\n\n{host}\n"
+        reports[f"host-{n}"] = _report(_OPENING, host)
     retriever = _retriever_over(tmp_path, reports).model_copy(update={"mode": "lexical"})
     question = "Tại hội nghị do tỉnh Lâm Viên đăng cai, Cụm thi đua số 7 trao cờ thi đua cho đơn vị nào?"
     lexical = retriever.lexical
@@ -178,18 +183,18 @@ def test_a_report_holding_far_more_of_the_question_is_alone_in_focus(tmp_path):
     # The question names a person and a place. The report asked about states them in passages
     # apart; three look-alike reports state the place and a namesake (another surname) in one
     # passage that matches the question better; ten more name namesakes elsewhere. Held by the
-    # asked report alone, the surname
-    # makes it hold far more of the question than any other: ranked again within the three
-    # reports holding most of it, the look-alikes' passages come first and one of them wins;
-    # ranked within the reports holding nearly as much as the first, the asked report does.
+    # asked report alone, the surname makes it hold far more of the question than any other:
+    # ranked again within the three reports holding most of it, the look-alikes' passages come
+    # first and one of them wins; ranked within the reports holding nearly as much as the first,
+    # the asked report does.
     place = "Hội nghị được tổ chức tại thị xã Vân Long."
-    reports = {"asked": f"Báo cáo công tác\n\n{place}\n\n{_OPENING}\n\nÔng Trần Minh Khoa là Phó Trưởng ban.\n"}
+    reports = {"asked": _report(place, _OPENING, "Ông Trần Minh Khoa là Phó Trưởng ban.")}
     for n, surname in enumerate(["Lê", "Phạm", "Hồ"]):
-        reports[f"namesake-{n}"] = (f"Báo cáo công tác\n\n{_OPENING}\n\nHội nghị được tổ chức tại thị xã Vân Long; ông "
-                                    f"{surname} Minh Khoa giữ chức vụ Phó Trưởng ban phát biểu tại hội nghị.\n")
+        reports[f"namesake-{n}"] = _report(_OPENING, f"Hội nghị được tổ chức tại thị xã Vân Long; ông {surname} Minh Khoa "
+                                            "giữ chức vụ Phó Trưởng ban phát biểu tại hội nghị.")
     for n, surname in enumerate(["Vũ", "Đặng", "Bùi", "Đỗ", "Ngô", "Dương", "Lý", "Mai", "Tạ", "Cao"]):
-        reports[f"template-{n}"] = (f"Báo cáo công tác\n\n{_OPENING}\n\nTham dự hội nghị có ông {surname} Minh Khoa giữ "
-                                    "chức vụ Phó Trưởng ban; ông Minh Khoa phát biểu tại hội nghị.\n")
+        reports[f"template-{n}"] = _report(_OPENING, f"Tham dự hội nghị có ông {surname} Minh Khoa giữ chức vụ Phó Trưởng ban; "
+                                            "ông Minh Khoa phát biểu tại hội nghị.")
     retriever = _retriever_over(tmp_path, reports).model_copy(update={"mode": "lexical"})
     question = "Ông Trần Minh Khoa giữ chức vụ gì tại hội nghị ở Vân Long?"
     lexical = retriever.lexical
