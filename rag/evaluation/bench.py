@@ -142,9 +142,10 @@ def measure(size: int, work: Path, seeds: Path, vocabulary: dict, qa: Path, chun
         ask.append(time.perf_counter() - start)
         ranked = list(dict.fromkeys(r["doc_id"] for r in answer.retrieved))
         hit1 += bool(set(ranked[:1]) & set(item.doc_ids))
-        hit5 += bool(set(ranked[:5]) & set(item.doc_ids))
+        hit = bool(set(ranked[:5]) & set(item.doc_ids))
+        hit5 += hit
         if item.split == "test":
-            test_hits.append(bool(set(ranked[:5]) & set(item.doc_ids)))
+            test_hits.append(hit)
         # a distractor may state the very fact (a sentence whose swapped word the question does not
         # use): the answer is then right though hit@k counts a miss; facts tell the two apart
         facts.append(fact_recall(item, answer.answer))

@@ -111,10 +111,12 @@ class HybridRetriever(BaseRetriever):
             out.append(Document(page_content=doc.page_content, metadata=meta, id=meta["chunk_id"]))
         return out
 
-    def _dense_searches(self, query: str, fetch: int, wheres: list[dict | None]) -> list[tuple[Future, Future | None]]:
+    def _dense_searches(self, query: str, fetch: int, wheres: list[dict | None],
+                        ) -> list[tuple[Future | None, Future | None]]:
         """The dense searches of each filter (chunks, and sentences when they vote), started at
         once on threads: Chroma searches outside the GIL, so on two cores four searches (a named
-        year's among them) take little more than two. The question is embedded first, once."""
+        year's among them) take little more than two. The question is embedded first, once.
+        None for a search the mode does not make."""
         if self.mode == "lexical":
             return [(None, None)] * len(wheres)
         self.store.query_vector(query)
