@@ -132,7 +132,7 @@ def test_a_chunk_the_store_no_longer_has_is_never_served(tmp_path, mode):
     # Another process removed a chunk after this one read its lexical index: BM25 still ranks it,
     # and the next chunk takes its place.
     retriever = _retriever_over(tmp_path, {
-        f"bao-cao-{n}": f"Báo cáo số {n}\n\n{_OPENING}\n\nĐoàn kiểm tra số {n} đã làm việc với {n + 2} đơn vị.\n"
+        f"bao-cao-{n}": _report(_OPENING, f"Đoàn kiểm tra số {n} đã làm việc với {n + 2} đơn vị.")
         for n in range(4)}).model_copy(update={"mode": mode})
     question = "Đoàn kiểm tra số 1 đã làm việc với bao nhiêu đơn vị?"
     first = [d.id for d in retriever.invoke(question, k=3)]

@@ -37,7 +37,9 @@ class SentenceSearch:
         hits = [self.lexical.meta[i] for i, _ in self.lexical.search(question, self.k, allowed)]
         hits += self.store.dense_sentences(question, self.k, search_filter(doc_ids, years))
         named = named_years(question)
-        if not years and named:  # as in HybridRetriever: that year's reports are searched too
+        # that year's reports are searched too; HybridRetriever keeps that year's from its dense
+        # search instead, but five nearest sentences are too few to keep from
+        if not years and named:
             hits += [self.lexical.meta[i] for i, _ in
                      self.lexical.search(question, self.k, lambda meta: allowed(meta) and meta.get("year") in named)]
             hits += self.store.dense_sentences(question, self.k, search_filter(doc_ids, named))
