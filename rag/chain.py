@@ -108,12 +108,25 @@ def finish(payload: dict, answer: Answer) -> Answer:
          "start": d.metadata["start"], "end": d.metadata["end"]}
         for d in payload["documents"]
     ]
+    answer.citations = [located(c, payload["reports"].get(c.doc_id)) for c in answer.citations]
     answer.timings_ms = {
         "retrieve": round((retrieved - started) * 1000, 2),
         "answer": round((done - retrieved) * 1000, 2),
         "total": round((done - started) * 1000, 2),
     }
     return answer
+
+
+def located(citation, report) -> "Citation":
+    """The citation with the section, page and OCR flag of where its quote starts in the report."""
+    from dataclasses import replace
+
+    from rag.ingest.blocks import Layout
+
+    if report is None or not report.meta.get("layout"):
+        return citation
+    unit = Layout.loads(report.meta["layout"]).at(citation.start)
+    return replace(citation, section=unit.section, page=unit.page, ocr=unit.ocr) if unit else citation
 
 
 @contextmanager

@@ -28,6 +28,9 @@ class Citation:
     # where the quote states what was asked (the person, the date, the count): (start, end) offsets
     # into the report's cleaned text, within [start, end); empty for open questions
     highlights: tuple[tuple[int, int], ...] = ()
+    section: str = ""  # the heading path above the quote ("Chương II › Điều 19"); "" when the report has none
+    page: int = 0  # the PDF page the quote starts on; 0 for formats without pages
+    ocr: bool = False  # the quote was read by OCR from a scanned page: check it against the page
 
 
 @dataclass

@@ -88,6 +88,10 @@ class SentenceEvidence:
     # states the asked kind in a clause that also names what the question names (for a long
     # sentence of ";" clauses: "ban hành ngày nào" is not answered by a date in another clause)
     states_kind_with_names: bool = True
+    # a heading line followed by list items ("II. NHIỆM VỤ TRỌNG TÂM" then "1. …", "2. …"): the items,
+    # which answer "gồm những gì" about that section (a heading alone never answers)
+    items: tuple[Neighbour, ...] = ()
+    heading: bool = False  # the sentence is a heading line of its report
 
 
 @dataclass(frozen=True)
@@ -181,7 +185,8 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
                 states_kind=kind_stated, holds_list=holds_list(text),
                 entities=found, previous=previous, following=following, parts=parts,
                 other_office=other_office, office=office, novelty=_novelty(text, asked), points_back=back,
-                states_kind_with_names=with_names,
+                states_kind_with_names=with_names, items=items_under(report.text, start, end),
+                heading=is_heading_line(report.text, start, end),
             ))
         missing = frozenset(entities) - frozenset().union(*(s.entities for s in out)) if out else frozenset(entities)
         metadata = _metadata(question, reports, sentences_of, [s.doc_id for s in out if s.entities or not entities])
@@ -335,3 +340,44 @@ def _published(text: str) -> str:
     """A timestamp line opening the article ("12:12, 19/12/2019") is when it was published."""
     first = text.split("\n", 1)[0]
     return first if re.fullmatch(r"\d{1,2}:\d{2},?\s+\d{1,2}/\d{1,2}/\d{4}", first) else ""
+
+
+def _line_at(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The line (paragraph) a sentence spans whole, or None when it is part of a longer one."""
+    a = text.rfind("\n", 0, start) + 1
+    b = text.find("\n", end)
+    b = len(text) if b < 0 else b
+    return (a, b) if text[a:start].strip() == "" and text[end:b].strip() == "" else None
+
+
+def is_heading_line(text: str, start: int, end: int) -> bool:
+    from rag.ingest.structure import classify
+
+    return _line_at(text, start, end) is not None and classify(text[start:end]).kind == "heading"
+
+
+def items_under(text: str, start: int, end: int, limit: int = 12) -> tuple[Neighbour, ...]:
+    """The list items that follow a whole line (a heading, or a sentence ending in ":") in its report."""
+    from rag.ingest.structure import classify
+
+    line = _line_at(text, start, end)
+    if line is None:
+        return ()
+    head = classify(text[start:end])
+    if head.kind != "heading" and not text[start:end].rstrip().endswith(":"):
+        return ()
+    items: list[Neighbour] = []
+    at = line[1]
+    while len(items) < limit:
+        a = at + 2 if text.startswith("\n\n", at) else at + 1
+        if a >= len(text):
+            break
+        b = text.find("\n", a)
+        b = len(text) if b < 0 else b
+        block = classify(text[a:b])
+        if block.kind != "list_item" and not (block.kind == "heading" and head.kind == "heading"
+                                              and block.level > head.level and block.marker):
+            break
+        items.append(Neighbour(a, b, text[a:b]))
+        at = b
+    return tuple(items) if len(items) >= 2 else ()

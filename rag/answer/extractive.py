@@ -21,6 +21,7 @@ from langchain_core.runnables import RunnableSerializable
 from rag.answer.citations import REFUSAL, Answer, Citation, inert
 from rag.answer.evidence import META_KINDS, RESTATES_BELOW, Evidence, SentenceEvidence
 from rag.answer.kinds import STRICT_KINDS, answer_spans
+from rag.answer.table_cells import asked_cells, cell_answer, done_not_planned
 from rag.text.normalize import fold
 
 _COMPARE = re.compile(r"\b(so sanh|ca hai|khac nhau|giong nhau|compare|both)\b")
@@ -80,6 +81,9 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
         if not usable:
             return self._refuse(ev, self._why_not(ev, scored))
         if asks_list(ev):
+            listed = self._section_list(ev, usable)
+            if listed is not None:
+                return listed
             # prefer the sentences holding a list, if nearly as relevant
             best = max(c.evidence for c in usable)
             lists = [c for c in usable if c.s.holds_list and c.s.states_kind and c.evidence >= 0.8 * best]
@@ -95,6 +99,19 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
             return self._refuse(ev, "the named things are not stated together with an answer")
         return self._compose(ev, _with_answering_neighbour(ev, chosen, scored))
 
+    def _section_list(self, ev: Evidence, usable: list[_Scored]) -> Answer | None:
+        """"Nhiệm vụ trọng tâm gồm những gì?": the list items under the heading that matches, each cited."""
+        best = max(c.evidence for c in usable)
+        head = next((c for c in usable if c.s.items and c.evidence >= 0.8 * best), None)
+        if head is None:
+            return None
+        citations, parts = [], []
+        for marker, item in enumerate(head.s.items, start=1):
+            citations.append(Citation(marker, head.s.doc_id, head.s.title, head.s.chunk_id, item.start, item.end,
+                                      item.text, round(head.score, 4)))
+            parts.append(f"{inert(item.text)} [{marker}]")
+        return Answer(ev.question.text, "\n".join(parts), False, citations, reason="kind=list (the items of a section)")
+
     def usable(self, ev: Evidence) -> list[SentenceEvidence]:
         """The candidate sentences that could answer, best first (what a generator may be shown)."""
         if not ev.sentences or ev.missing or ev.question.kind in META_KINDS:
@@ -104,7 +121,7 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
     # --- steps ---
     def _usable(self, ev: Evidence, scored: list[_Scored]) -> list[_Scored]:
         min_evidence, min_concept = self._thresholds(ev)
-        return [
+        usable = [
             c for c in scored
             if c.evidence >= min_evidence
             and c.s.concept >= min_concept
@@ -113,7 +130,9 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
             and not c.s.other_office
             # "Trưởng Ban X là ai?": the person is named with that office
             and (c.s.office or ev.question.kind != "person" or not ev.offices)
+            and not (c.s.heading and not c.s.items)  # a heading alone says nothing
         ]
+        return done_not_planned(ev.question.text, usable, lambda c: c.s.text)
 
     def _score(self, ev: Evidence) -> list[_Scored]:
         english = ev.question.english
@@ -212,6 +231,13 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
         listing = asks_list(ev)
         for marker, c in enumerate(chosen, start=1):
             s = c.s
+            cells = asked_cells(s.text, ev.question.text)
+            if cells is not None:  # a table row: the cell asked for, under its column's name; the row cited
+                spans = tuple((s.start + cell.start, s.start + cell.end) for cell in cells[1])
+                citations.append(Citation(marker, s.doc_id, s.title, s.chunk_id, s.start, s.end, s.text,
+                                          round(c.score, 4), highlights=spans))
+                parts.append(f"{inert(cell_answer(*cells))} [{marker}]")
+                continue
             start, end = (s.start, s.end) if listing and s.holds_list else self._narrowed(s, ev.question.kind)
             quote = s.text[start - s.start : end - s.start]
             spans = tuple((start + a, start + b) for a, b in answer_spans(quote, ev.question))

@@ -169,12 +169,21 @@ def states_kind(sentence: str, question: Question) -> bool:
         return True
     if kind == "date" and _asks_day(question.text):
         return _DAY.search(sentence) is not None
+    if kind == "number" and counted and _counted_row(sentence, counted):
+        return True  # a table row: the counted noun in its label, the numbers in its cells
     if kind == "number" and counted:
         if counted in _P.percent_nouns and re.search(r"\d\s*%", sentence):
             return True
         return _count_of(counted).search(fold(sentence)) is not None
     test = _KIND_TESTS.get(kind)
     return True if test is None else bool(test.search(sentence))
+
+
+def _counted_row(sentence: str, counted: str) -> bool:
+    from rag.answer.table_cells import parse_row
+
+    row = parse_row(sentence)
+    return row is not None and counted in fold(row[0]) and any(re.search(r"\d", c.value) for c in row[1])
 
 
 _DEMONSTRATIVE = re.compile(rf"(?<=\w )(?:{alternation(_P.demonstratives)})(?!\w)")

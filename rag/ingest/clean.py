@@ -1,14 +1,17 @@
-"""Raw report text -> the one cleaned text that chunks and citations index into.
+"""Blocks -> the blocks worth citing, their text normalized.
 
 Removes what reports scraped from news sites carry: site chrome (link lists, share
 buttons, visitor counters), comment and related-links tails, captions printed twice in
 a row, and a lede printed once alone and again as the start of the next paragraph.
-The chrome and tail phrases are the language profile's [clean].
+The chrome and tail phrases are the language profile's [clean]. Page furniture of PDFs
+(page numbers, running headers, contents pages) is the PDF converter's to drop.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+from rag.ingest.blocks import Block, lay_out, paragraphs_to_blocks
 from rag.text.normalize import clean_unicode, fold
 from rag.text.profile import alternation, profile
 
@@ -20,25 +23,39 @@ _CHROME = re.compile(
 )
 # A line that starts the tail of comments or related links: it and all after it go.
 _TAIL = re.compile(rf"^{alternation(_P.tail_lines)}\s*:?$")
-_SPACES = re.compile(r"[ ]{2,}")
+_SPACES = re.compile(r"\s+")
 _MIN_LEDE = 40
 
 
-def clean_text(raw: str) -> str:
-    paragraphs: list[str] = []
-    for line in clean_unicode(raw).split("\n"):
-        line = _SPACES.sub(" ", line.strip())
-        if not line:
+def _normal(text: str) -> str:
+    return _SPACES.sub(" ", clean_unicode(text)).strip()
+
+
+def clean_blocks(blocks: list[Block] | tuple[Block, ...]) -> list[Block]:
+    kept: list[Block] = []
+    for block in blocks:
+        if block.kind == "table":
+            rows = tuple(tuple(_normal(c) for c in row) for row in block.rows)
+            kept.append(replace(block, rows=rows))
             continue
-        key = fold(line)
+        text = _normal(block.text)
+        if not text:
+            continue
+        key = fold(text)
         if _TAIL.match(key):
             break
         if _CHROME.match(key):
             continue
-        if paragraphs and paragraphs[-1] == line:
+        prev = kept[-1] if kept and kept[-1].kind != "table" else None
+        if prev is not None and prev.text == text:
             continue  # a caption or line repeated twice in a row
-        if paragraphs and len(paragraphs[-1]) >= _MIN_LEDE and line.startswith(paragraphs[-1]):
-            paragraphs[-1] = line  # the lede printed alone, then again as the paragraph's start
+        if prev is not None and len(prev.text) >= _MIN_LEDE and text.startswith(prev.text):
+            kept[-1] = replace(block, text=text)  # the lede printed alone, then again as the paragraph's start
             continue
-        paragraphs.append(line)
-    return "\n\n".join(paragraphs)
+        kept.append(replace(block, text=text))
+    return kept
+
+
+def clean_text(raw: str) -> str:
+    """Plain text, cleaned: each line a paragraph, separated by a blank line."""
+    return lay_out(clean_blocks(paragraphs_to_blocks(clean_unicode(raw))))[0]

@@ -1,10 +1,10 @@
-"""Files -> raw text: .txt, .md, .html/.htm, .pdf, .docx, each with a well-kept library."""
+"""Files -> typed blocks: .txt, .md, .html/.htm, .pdf, .docx, one converter each in `converters/`."""
 from __future__ import annotations
 
-import codecs
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from rag.ingest.blocks import Block
 
 SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 
@@ -13,16 +13,42 @@ class ConversionError(Exception):
     """A file that cannot be read; the message names the reason."""
 
 
+@dataclass
+class Converted:
+    """What a converter read from one file: blocks in reading order, and what happened on the way."""
+    blocks: list[Block]
+    title: str = ""
+    pages: int = 0  # 0 where a format has no pages
+    ocr_pages: list[int] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # "page 7: no text", "table 3 could not be read"
+
+
 @dataclass(frozen=True)
 class RawReport:
     doc_id: str
     path: str
-    text: str
+    blocks: tuple[Block, ...]
     title_hint: str = ""
+    pages: int = 0
+    ocr_pages: tuple[int, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The blocks' text, a line each (tables as their row lines): for looking, not for citing."""
+        from rag.ingest.blocks import block_lines
+
+        return "\n".join(line for b in self.blocks for line, _ in block_lines(b))
+
+    @property
+    def tables(self) -> int:
+        return sum(b.kind == "table" for b in self.blocks)
 
 
-def convert(path: str | Path, max_bytes: int | None = None) -> RawReport:
-    """The text of one report file; `ConversionError` says why a file cannot be read."""
+def convert(path: str | Path, max_bytes: int | None = None, progress: bool = False) -> RawReport:
+    """The blocks of one report file; `ConversionError` says why a file cannot be read."""
+    from rag.ingest.converters import READERS
+
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
@@ -37,77 +63,14 @@ def convert(path: str | Path, max_bytes: int | None = None) -> RawReport:
         raise ConversionError(f"cannot read file: {exc.strerror or exc}") from exc
     if not data.strip():
         raise ConversionError("file is empty")
-    reader = {".pdf": _pdf, ".docx": _docx, ".html": _html, ".htm": _html}.get(suffix, _plain)
+    reader = READERS[suffix]
     try:
-        text, title = reader(data)
-    except ConversionError:
+        got = reader(data, progress=progress, name=path.name)
+    except (ConversionError, MemoryError):
         raise
     except Exception as exc:  # parsers raise many types for corrupt input
         raise ConversionError(f"cannot parse {suffix} file: {exc}") from exc
-    if not text.strip():
-        raise ConversionError("no text could be extracted")
-    return RawReport(doc_id=path.stem, path=str(path), text=text, title_hint=title)
-
-
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without a BOM), UTF-16 with its BOM, or else Windows-1258, the legacy
-    Vietnamese code page of older Office exports."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise ConversionError(f"broken UTF-16 text (byte {exc.start})") from exc
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        try:
-            return data.decode("cp1258")
-        except UnicodeDecodeError:
-            raise ConversionError(f"neither UTF-8 nor Windows-1258 text (byte {exc.start})") from exc
-
-
-def _plain(data: bytes) -> tuple[str, str]:
-    if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise ConversionError("binary content, not text")
-    text = _decode(data)
-    controls = sum(1 for ch in text if ch < " " and ch not in "\t\n\r\f")
-    if controls > max(2, len(text) // 100):  # NUL bytes, or bytes that only a binary file has
-        raise ConversionError("binary content, not text")
-    match = re.match(r"\s*#\s+(.+)", text)  # a Markdown heading names the report
-    return text, match.group(1).strip() if match else ""
-
-
-def _html(data: bytes) -> tuple[str, str]:
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(data, "lxml")
-    title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "head"]):
-        tag.decompose()
-    return soup.get_text("\n"), title
-
-
-def _pdf(data: bytes) -> tuple[str, str]:
-    import io
-
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(data))
-    if reader.is_encrypted:
-        raise ConversionError("PDF is encrypted")
-    pages = [page.extract_text() or "" for page in reader.pages]
-    title = (reader.metadata.title or "") if reader.metadata else ""
-    return "\n\n".join(pages), title
-
-
-def _docx(data: bytes) -> tuple[str, str]:
-    import io
-
-    import docx
-
-    document = docx.Document(io.BytesIO(data))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.append(" | ".join(cell.text for cell in row.cells))
-    return "\n\n".join(parts), document.core_properties.title or ""
+    if not any(b.text.strip() or b.rows for b in got.blocks):
+        raise ConversionError("; ".join(got.warnings) or "no text could be extracted")
+    return RawReport(path.stem, str(path), tuple(got.blocks), got.title, got.pages, tuple(got.ocr_pages),
+                     tuple(got.warnings))

@@ -12,8 +12,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rag.ingest.blocks import lay_out
 from rag.ingest.chunk import SentenceChunker
-from rag.ingest.clean import clean_text
+from rag.ingest.clean import clean_blocks
 from rag.ingest.convert import SUPPORTED, ConversionError, convert
 from rag.ingest.metadata import extract_metadata
 from rag.retrieval.corpus_stats import CorpusStats
@@ -21,7 +22,7 @@ from rag.retrieval.lexical import LexicalIndex, index_fingerprint
 from rag.retrieval.store import IndexWriteError, Report, ReportStore, UnknownReportError
 from rag.text.sentences import split_spans
 
-PIPELINE_VERSION = "3"  # bump when cleaning, chunking or metadata changes, so reports are redone
+PIPELINE_VERSION = "4"  # bump when cleaning, chunking or metadata changes, so reports are redone
 
 
 @dataclass
@@ -32,6 +33,7 @@ class IngestResult:
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     chunks: int = 0
+    files: list[dict] = field(default_factory=list)  # per file read: what was in it (`FileReport`)
 
     @property
     def changed(self) -> bool:
@@ -60,27 +62,50 @@ def find_files(paths: list[str | Path], result: IngestResult) -> list[Path]:
     return files
 
 
-def prepare(path: Path, chunker: SentenceChunker, max_bytes: int | None = None,
+def prepare(path: Path, chunker: SentenceChunker, max_bytes: int | None = None, progress: bool = False,
             ) -> tuple[Report, list[dict], list[tuple[int, int]]]:
-    raw = convert(path, max_bytes)
-    text = clean_text(raw.text)
+    raw = convert(path, max_bytes, progress=progress)
+    blocks = clean_blocks(raw.blocks)
+    text, layout = lay_out(blocks)
     if not text.strip():
         raise ConversionError("nothing left after cleaning")
     meta = extract_metadata(text, raw.title_hint)
-    digest = hashlib.sha256(f"{PIPELINE_VERSION}:{chunker._chunk_size}:{text}".encode()).hexdigest()
-    chunks = [
-        {
+    layout_json = layout.dumps()
+    digest = hashlib.sha256(f"{PIPELINE_VERSION}:{chunker._chunk_size}:{text}:{layout_json}".encode()).hexdigest()
+    chunks = []
+    for c in chunker.chunks(raw.doc_id, text):
+        unit = layout.at(c.start)
+        chunks.append({
             "chunk_id": c.chunk_id, "doc_id": c.doc_id, "index": c.index, "start": c.start, "end": c.end,
             "title": meta.title, "year": meta.year, "date": meta.date, "text": c.text,
-        }
-        for c in chunker.chunks(raw.doc_id, text)
-    ]
+            "section": unit.section if unit else "", "page": unit.page if unit else 0,
+        })
     record = {
         **meta.as_dict(), "path": str(path), "sha256": digest, "chunks": len(chunks), "chars": len(text),
-        "chunk_starts": ",".join(str(c["start"]) for c in chunks),
+        "chunk_starts": ",".join(str(c["start"]) for c in chunks), "layout": layout_json,
+        "pages": raw.pages, "ocr_pages": ",".join(map(str, raw.ocr_pages)), "tables": raw.tables,
+        "blocks": len(blocks), "warnings": "\n".join(raw.warnings), "file_sha256": file_stamp(path, chunker),
     }
     sentences = [(s.start, s.end) for s in split_spans(text)]
     return Report(raw.doc_id, text, record), chunks, sentences
+
+
+def file_stamp(path: Path, chunker: SentenceChunker) -> str:
+    """The file's bytes and the way they are read, hashed: equal stamps give equal reports."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return ""
+    return hashlib.sha256(f"{PIPELINE_VERSION}:{chunker._chunk_size}:".encode() + data).hexdigest()
+
+
+def file_report(report: Report) -> dict:
+    """What one file held, for `baocao ingest` and the chat's upload status."""
+    m = report.meta
+    return {"doc_id": report.doc_id, "path": m.get("path", ""), "pages": m.get("pages", 0),
+            "ocr_pages": [int(p) for p in str(m.get("ocr_pages", "")).split(",") if p],
+            "tables": m.get("tables", 0), "blocks": m.get("blocks", 0), "chunks": m.get("chunks", 0),
+            "warnings": [w for w in str(m.get("warnings", "")).split("\n") if w]}
 
 
 def ingest(
@@ -104,12 +129,22 @@ def ingest(
         if doc_id in seen:
             result.skipped.append((str(path), f"same report id as {seen[doc_id]}"))
             continue
+        stamp = file_stamp(path, chunker)
+        if stamp and known.get(doc_id, {}).get("file_sha256") == stamp:
+            seen[doc_id] = path  # the same bytes read the same way: not read again (OCR takes seconds a page)
+            result.unchanged.append(doc_id)
+            result.files.append(file_report(Report(doc_id, "", known[doc_id])))
+            continue
         try:
-            report, chunks, sentences = prepare(path, chunker, max_bytes)
+            report, chunks, sentences = prepare(path, chunker, max_bytes, progress)
         except ConversionError as exc:
             result.skipped.append((str(path), str(exc)))
             continue
+        except MemoryError:
+            result.skipped.append((str(path), "too large to read in the memory this machine has"))
+            continue
         seen[doc_id] = path
+        result.files.append(file_report(report))
         if known.get(doc_id, {}).get("sha256") == report.meta["sha256"]:
             result.unchanged.append(doc_id)
         else:

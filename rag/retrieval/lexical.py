@@ -63,7 +63,9 @@ class LexicalIndex:
         docs.sort(key=lambda d: (d.metadata["doc_id"], d.metadata["start"]))
         bm25 = bm25s.BM25()
         if docs:
-            bm25.index([lexical_tokens(d.page_content) or ["\x00"] for d in docs], show_progress=False)
+            # a chunk is also found by the headings above it ("Điều 19", "Chương II › Tuyển sinh")
+            bm25.index([lexical_tokens(f"{d.metadata.get('section', '')}\n{d.page_content}") or ["\x00"]
+                        for d in docs], show_progress=False)
         return cls(bm25, [d.id for d in docs], [d.metadata for d in docs], fingerprint)
 
     def save(self, folder: Path) -> None:

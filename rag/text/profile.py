@@ -55,6 +55,8 @@ class LanguageProfile:
     number_lead: frozenset[str]
     locative: frozenset[str]
     openers: frozenset[str]
+    # tables: column words of targets and results (folded), see rag/answer/table_cells.py
+    tables: dict[str, tuple[str, ...]]
     # evidence: as written, except count_words (folded)
     surnames: tuple[str, ...]
     person_titles: tuple[str, ...]
@@ -134,6 +136,7 @@ def load(path: str | Path) -> LanguageProfile:
         number_lead=_syllables(q["number_lead"], fold),
         locative=_syllables(q["locative"], fold),
         openers=_syllables(q["openers"], match_key),
+        tables={k: _folded(v) for k, v in data.get("tables", {}).items()},
         surnames=_nfc(ev["surnames"]),
         person_titles=_nfc(ev["person_titles"]),
         roles=_nfc(ev["roles"]),

@@ -21,6 +21,10 @@ ABBREVIATIONS = profile().abbreviations
 _BOUNDARY = re.compile(r"([.!?…]+)([\"”’»)\]]*)(\s+)(?=[\"“‘«(\[]?[A-ZÀ-ỸĐ0-9])")
 _TOKEN_BEFORE = re.compile(r"([\w.Ưư/]+)$")
 MAX_QUOTED = 400
+# A table row as ingest lays it out: "label — Header: value; Header: value" (rag/ingest/blocks.py)
+_TABLE_ROW = re.compile(r"[^\n—]{1,200} — [^\n:;]{1,120}: ")
+MAX_ROW = 2000
+_LINE_MARKER = re.compile(r"\s*(?:[IVXLC]{1,6}|\d{1,2}(?:\.\d{1,2}){0,4})\.\s")
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,13 @@ def split_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]
         line_start = start + line.start()
         line_end = start + line.end()
         cursor = line_start
+        if _TABLE_ROW.match(text, line_start, line_end) and line_end - line_start <= MAX_ROW:
+            _append(text, spans, line_start, line_end)  # a table row is read whole, with its headers
+            continue
+        marker = _LINE_MARKER.match(text, line_start, line_end)
         for boundary in _BOUNDARY.finditer(text, line_start, line_end):
+            if marker and boundary.start(1) < marker.end():
+                continue  # "1. Phấn đấu …", "II. NHIỆM VỤ": the number is the line's, not a sentence
             punct = boundary.group(1)
             if punct == "." and _is_abbreviation(text, boundary.start(1)):
                 continue
