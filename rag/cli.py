@@ -75,8 +75,10 @@ def cli(ctx: click.Context, data_dir: Path | None, chroma_url: str | None, embed
 def ingest(obj: Context, paths: tuple[Path, ...], prune: bool, as_json: bool) -> None:
     """Index reports from files or folders (default: seeds/).
 
-    Unchanged reports are skipped, changed ones replaced. Files that cannot be read
-    are reported and skipped; the exit code is then 3.
+    Unchanged reports are skipped, changed ones replaced. Each file read gets a line: its
+    pages (and how many were scanned and read by OCR), tables, blocks and chunks, and any
+    warning (a page with no text). Files that cannot be read are reported and skipped; the
+    exit code is then 3. Scanned pages need Tesseract: apt-get install tesseract-ocr tesseract-ocr-vie.
 
     \b
     Examples:
@@ -98,12 +100,26 @@ def ingest(obj: Context, paths: tuple[Path, ...], prune: bool, as_json: bool) ->
         click.echo(json.dumps({**result.__dict__, "skipped": [{"path": p, "reason": r} for p, r in result.skipped]},
                               ensure_ascii=False))
     else:
+        for line in _file_lines(result.files):
+            click.echo(line)
         click.echo(f"added {len(result.added)}, updated {len(result.updated)}, unchanged {len(result.unchanged)}, "
                    f"removed {len(result.removed)}, skipped {len(result.skipped)} ({result.chunks} chunks embedded)")
         for path, reason in result.skipped:
             click.echo(f"skipped {path}: {reason}", err=True)
     if result.skipped:
         sys.exit(EXIT_SKIPPED)
+
+
+def _file_lines(files: list[dict]) -> list[str]:
+    """One line per file read: pages (and how many by OCR), tables, blocks, chunks; then its warnings."""
+    lines = []
+    for f in files:
+        pages = f"{f['pages']} pages" + (f" ({len(f['ocr_pages'])} by OCR)" if f["ocr_pages"] else "") if f["pages"] else ""
+        parts = [p for p in (pages, f"{f['tables']} tables" if f["tables"] else "", f"{f['blocks']} blocks",
+                             f"{f['chunks']} chunks") if p]
+        lines.append(f"  {f['doc_id']}: {', '.join(parts)}")
+        lines += [f"    warning: {w}" for w in f["warnings"]]
+    return lines
 
 
 @cli.command()
@@ -150,7 +166,8 @@ def ask(obj: Context, question: str, k: int | None, mode: str | None, doc_ids: t
         return
     click.echo(answer.answer)
     for c in answer.citations:
-        click.echo(f"  [{c.marker}] {c.doc_id} · {c.title[:70]} · ký tự {c.start}–{c.end}")
+        where = " · ".join(p for p in (c.section, f"trang {c.page}" if c.page else "", "OCR" if c.ocr else "") if p)
+        click.echo(f"  [{c.marker}] {c.doc_id} · {c.title[:70]} · ký tự {c.start}–{c.end}" + (f"\n      {where}" if where else ""))
 
 
 @cli.command()

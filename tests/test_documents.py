@@ -10,6 +10,7 @@ from rag.chain import open_pipeline
 from rag.ingest.blocks import lay_out
 from rag.ingest.clean import clean_blocks
 from rag.ingest.convert import ConversionError, convert
+from rag.evaluation.scans import char_error_rate, scan_pdf
 from rag.ingest.converters import ocr
 from rag.ingest.pipeline import ingest
 from rag.retrieval.store import ReportStore
@@ -107,34 +108,16 @@ def test_pdf_lines_join_into_paragraphs_and_page_furniture_goes(tmp_path):
     assert note.kind == "footnote"
 
 
-def _scan(pdf_path, out_path):
-    """An image-only PDF of the pages: rendered at 200 dpi, turned a little, with noise."""
-    import random
-
-    import pypdfium2
-    from PIL import Image, ImageFilter
-
-    pages = []
-    for page in pypdfium2.PdfDocument(str(pdf_path)):
-        image = page.render(scale=200 / 72, grayscale=True).to_pil().rotate(0.7, fillcolor=255, expand=False)
-        rng = random.Random(7)
-        pixels = image.load()
-        for _ in range(4000):
-            x, y = rng.randrange(image.width), rng.randrange(image.height)
-            pixels[x, y] = rng.choice((0, 255))
-        pages.append(image.filter(ImageFilter.GaussianBlur(0.4)).convert("RGB"))
-    pages[0].save(out_path, save_all=True, append_images=pages[1:], resolution=200)
-    return out_path
-
-
 @pytest.mark.skipif(not ocr.available(), reason="tesseract is not installed (make test installs it)")
 def test_a_scanned_pdf_is_read_by_ocr_and_says_so(tmp_path):
-    scan = _scan(pdf_report(tmp_path / "q.pdf"), tmp_path / "scan.pdf")
+    scan = scan_pdf(pdf_report(tmp_path / "q.pdf"), tmp_path / "scan.pdf")
     raw = convert(scan)
     assert raw.ocr_pages == (1, 2, 3)
     text, layout = lay_out(clean_blocks(raw.blocks))
     assert "Phạm vi điều chỉnh" in text and "05/7/2025" in text
     assert layout.at(text.index("05/7/2025")).ocr
+    paragraph = layout.at(text.index("Điều này quy định"))
+    assert char_error_rate(WRAPPED + ".", text[paragraph.start : paragraph.end]) < 0.05  # read whole, joined
 
 
 def test_a_docx_that_unpacks_to_gigabytes_is_refused_before_it_is_inflated(tmp_path):

@@ -132,14 +132,14 @@ def _continues(prev: Line, line: Line, page: Page, body_size: float, same_page: 
     if prev_block.kind == "heading" and not (prev.bold == line.bold and text.isupper() == prev.text.strip().isupper()
                                              and not _ENDS_SENTENCE.search(prev.text)):
         return False
-    if prev.group and line.group and prev.group != line.group:
-        return False
+    if prev.group and line.group and prev.group != line.group and _ENDS_SENTENCE.search(prev.text.strip()):
+        return False  # OCR's blocks split mid-sentence too: only a finished sentence ends at one
     if not same_page:
         return not _ENDS_SENTENCE.search(prev.text.strip()) or text[:1].islower()
     height = max(prev.bottom - prev.top, 1.0)
     if line.top - prev.bottom > 0.9 * height:
         return False  # a blank line between
-    if abs(line.size - prev.size) > 0.15 * max(body_size, 1.0):
+    if not page.ocr and abs(line.size - prev.size) > 0.15 * max(body_size, 1.0):  # OCR heights are noisy
         return False
     if line.bold != prev.bold and _ENDS_SENTENCE.search(prev.text.strip()):
         return False

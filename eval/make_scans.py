@@ -1,0 +1,62 @@
+"""Make the scan corpus of eval/reports-pdf/scans.jsonl and measure OCR against the text layer.
+
+    python eval/make_scans.py ../shared/corpora/reports-pdf/docs .cache/scans
+
+writes .cache/scans/docs/scan_<name>.pdf (image-only, 200 dpi, turned 0.7°, speckled) for the
+short PDFs the scan questions are about, then prints a table: pages, seconds a page of OCR,
+peak memory, and the character error rate of each page against the original's text layer.
+"""
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from rag.evaluation.scans import char_error_rate, scan_pdf  # noqa: E402
+
+SCANNED = ["pus_gioi_thieu.pdf", "pus_ThongBaoTuyenSinh2025.pdf",
+           "pus_Thông báo xét tuyển bổ sung chỉ tiêu tuyển sinh đại học văn bằng 2 tuyển mới trong CAND năm 2025.docx.pdf"]
+
+
+def page_texts(path: Path) -> list[str]:
+    import pdfplumber  # the reference: the plain text layer, as the PDF converter reads it
+
+    with pdfplumber.open(path) as pdf:
+        return [p.extract_text(x_tolerance=1.5) or "" for p in pdf.pages]
+
+
+def main(source: Path, out: Path) -> None:
+    import pypdfium2
+
+    from rag.ingest.converters import ocr
+
+    rows = []
+    for name in SCANNED:
+        original = source / name
+        target = scan_pdf(original, out / "docs" / f"scan_{name}")
+        reference = page_texts(original)
+        document = pypdfium2.PdfDocument(str(target))
+        for number, page in enumerate(document, start=1):
+            started = time.perf_counter()
+            image, scale = ocr.render(page)
+            lines = ocr.ocr_lines(image, scale)
+            seconds = time.perf_counter() - started
+            read = "\n".join(line.text for line in lines)
+            rows.append((name[:40], number, seconds, char_error_rate(reference[number - 1], read)))
+        document.close()
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print("| file | page | OCR s | CER |\n|---|---|---|---|")
+    for name, number, seconds, cer in rows:
+        print(f"| {name} | {number} | {seconds:.1f} | {cer:.3f} |")
+    seconds = sorted(r[2] for r in rows)
+    cers = sorted(r[3] for r in rows)
+    print(f"\n{len(rows)} pages: OCR median {seconds[len(seconds) // 2]:.1f} s/page, CER median {cers[len(cers) // 2]:.3f}, "
+          f"mean {sum(cers) / len(cers):.3f}; tesseract peak RSS {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/corpora/reports-pdf/docs"),
+         Path(sys.argv[2] if len(sys.argv) > 2 else ".cache/scans"))
