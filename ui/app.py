@@ -15,7 +15,7 @@ from rag.chain import QuestionError, validate
 from rag.retrieval.store import IndexWriteError, StoreUnavailableError
 from ui.render import (
     REPORT_COLUMNS, REPORT_WIDTHS, answer_segments, conversation_markdown, draft_html, report_html, reports_rows,
-    shortened, skipped_reason, sources_html, verification_note, why_not,
+    file_status, shortened, skipped_reason, sources_html, verification_note, why_not,
 )
 from ui.service import ChatService, UploadError
 
@@ -175,6 +175,7 @@ def build_app(service: ChatService) -> gr.Blocks:
             raise gr.Error("Không ghi được chỉ mục (ổ đĩa đầy?). Các báo cáo đã có vẫn nguyên vẹn; "
                            "hãy giải phóng dung lượng rồi tải lên lại.", title="Lỗi") from exc
         lines = [f"Đã lập chỉ mục: {', '.join(result.added + result.updated) or 'không có gì mới'}."]
+        lines += [file_status(f) for f in result.files if f["doc_id"] in result.added + result.updated]
         lines += [f"Bỏ qua {Path(p).name}: {skipped_reason(why)}" for p, why in result.skipped]
         return ("\n\n".join(lines), *report_lists())
 

@@ -136,12 +136,23 @@ def sources_html(answer: Answer | None, reports: dict[str, dict], texts: dict[st
         cards.append(
             f"<details class='source' id='src-{c.marker}' open><summary><b>[{c.marker}]</b> "
             f"{html.escape(meta.get('title') or c.title)}</summary>"
+            f"{where_cited(c)}"
             f"<div class='source-meta'>{facts} · <code>{html.escape(c.doc_id)}</code> · ký tự {c.start}–{c.end} · "
             f"<a href='#' class='open-in-report' data-at='{html.escape(c.doc_id, quote=True)}:{c.start}:{c.end}'>"
             f"mở trong báo cáo</a></div>"
             f"<div class='passage'>{passage}</div></details>"
         )
     return "".join(cards)
+
+
+def where_cited(c: Citation) -> str:
+    """The quote's section and page, and a warning when it was read by OCR from a scan."""
+    parts = [html.escape(c.section)] if c.section else []
+    if c.page:
+        parts.append(f"trang {c.page}")
+    if c.ocr:
+        parts.append("đọc bằng OCR từ bản quét: hãy đối chiếu với bản gốc")
+    return f"<div class='source-section'>{' · '.join(parts)}</div>" if parts else ""
 
 
 def _strong_answers(text: str, c: Citation) -> str:
@@ -217,7 +228,22 @@ _SKIPPED_VI = [
     (r"nothing left after cleaning", "không còn nội dung sau khi làm sạch"),
     (r"same report id as", "trùng mã báo cáo với một tệp khác"),
     (r"a link to", "liên kết ra ngoài thư mục"),
+    (r"the DOCX unpacks to ([\d,.]+) MB", r"tệp DOCX giải nén ra \1 MB, quá lớn để là một báo cáo"),
+    (r"no text could be extracted", "không đọc được chữ nào trong tệp"),
 ]
+
+
+def file_status(f: dict) -> str:
+    """What an uploaded file held, in one Vietnamese line (pages, OCR'd pages, tables, passages, warnings)."""
+    parts = []
+    if f.get("pages"):
+        parts.append(f"{f['pages']} trang" + (f", {len(f['ocr_pages'])} trang quét đọc bằng OCR" if f.get("ocr_pages") else ""))
+    if f.get("tables"):
+        parts.append(f"{f['tables']} bảng")
+    parts.append(f"{f.get('chunks', 0)} đoạn")
+    warnings = [re.sub(r"^page (\d+): no text$", r"trang \1 không có chữ", w) for w in f.get("warnings", [])]
+    tail = f" (lưu ý: {'; '.join(warnings)})" if warnings else ""
+    return f"{f['doc_id']}: {', '.join(parts)}{tail}"
 
 
 def skipped_reason(reason: str) -> str:
