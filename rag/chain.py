@@ -108,7 +108,8 @@ def finish(payload: dict, answer: Answer) -> Answer:
          "start": d.metadata["start"], "end": d.metadata["end"]}
         for d in payload["documents"]
     ]
-    answer.citations = [located(c, payload["reports"].get(c.doc_id)) for c in answer.citations]
+    layouts = {d: report_layout(payload["reports"].get(d)) for d in {c.doc_id for c in answer.citations}}
+    answer.citations = [located(c, layouts[c.doc_id]) for c in answer.citations]
     answer.timings_ms = {
         "retrieve": round((retrieved - started) * 1000, 2),
         "answer": round((done - retrieved) * 1000, 2),
@@ -117,15 +118,18 @@ def finish(payload: dict, answer: Answer) -> Answer:
     return answer
 
 
-def located(citation, report) -> "Citation":
+def report_layout(report):
+    """Where each block of a report sits (None for a report indexed before layouts were kept)."""
+    from rag.ingest.blocks import Layout
+
+    return Layout.loads(report.meta["layout"]) if report is not None and report.meta.get("layout") else None
+
+
+def located(citation, layout) -> "Citation":
     """The citation with the section, page and OCR flag of where its quote starts in the report."""
     from dataclasses import replace
 
-    from rag.ingest.blocks import Layout
-
-    if report is None or not report.meta.get("layout"):
-        return citation
-    unit = Layout.loads(report.meta["layout"]).at(citation.start)
+    unit = layout.at(citation.start) if layout is not None else None
     return replace(citation, section=unit.section, page=unit.page, ocr=unit.ocr) if unit else citation
 
 

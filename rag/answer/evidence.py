@@ -185,8 +185,7 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
                 states_kind=kind_stated, holds_list=holds_list(text),
                 entities=found, previous=previous, following=following, parts=parts,
                 other_office=other_office, office=office, novelty=_novelty(text, asked), points_back=back,
-                states_kind_with_names=with_names, items=items_under(report.text, start, end),
-                heading=is_heading_line(report.text, start, end),
+                states_kind_with_names=with_names, **section_of(report.text, start, end),
             ))
         missing = frozenset(entities) - frozenset().union(*(s.entities for s in out)) if out else frozenset(entities)
         metadata = _metadata(question, reports, sentences_of, [s.doc_id for s in out if s.entities or not entities])
@@ -350,22 +349,18 @@ def _line_at(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (a, b) if text[a:start].strip() == "" and text[end:b].strip() == "" else None
 
 
-def is_heading_line(text: str, start: int, end: int) -> bool:
-    from rag.ingest.structure import classify
-
-    return _line_at(text, start, end) is not None and classify(text[start:end]).kind == "heading"
-
-
-def items_under(text: str, start: int, end: int, limit: int = 12) -> tuple[Neighbour, ...]:
-    """The list items that follow a whole line (a heading, or a sentence ending in ":") in its report."""
+def section_of(text: str, start: int, end: int, limit: int = 12) -> dict:
+    """{"heading", "items"} of a sentence: whether it is a heading line of its report, and the list
+    items that follow it when it is a whole line (a heading, or a sentence ending in ":")."""
     from rag.ingest.structure import classify
 
     line = _line_at(text, start, end)
     if line is None:
-        return ()
+        return {"heading": False, "items": ()}
     head = classify(text[start:end])
-    if head.kind != "heading" and not text[start:end].rstrip().endswith(":"):
-        return ()
+    heading = head.kind == "heading"
+    if not heading and not text[start:end].rstrip().endswith(":"):
+        return {"heading": False, "items": ()}
     items: list[Neighbour] = []
     at = line[1]
     while len(items) < limit:
@@ -380,4 +375,4 @@ def items_under(text: str, start: int, end: int, limit: int = 12) -> tuple[Neigh
             break
         items.append(Neighbour(a, b, text[a:b]))
         at = b
-    return tuple(items) if len(items) >= 2 else ()
+    return {"heading": heading, "items": tuple(items) if len(items) >= 2 else ()}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 KINDS = ("heading", "paragraph", "list_item", "table", "caption", "footnote")
 SECTION_SEP = " › "
@@ -48,9 +48,12 @@ class Placed:
 class Layout:
     units: list[Placed] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self._starts = [u.start for u in self.units]  # units are in text order
+
     def at(self, offset: int) -> Placed | None:
         """The unit holding `offset` (or the nearest one before it)."""
-        i = bisect.bisect_right([u.start for u in self.units], offset) - 1
+        i = bisect.bisect_right(self._starts, offset) - 1
         return self.units[i] if i >= 0 else None
 
     def dumps(self) -> str:
@@ -171,6 +174,3 @@ def paragraphs_to_blocks(text: str, page: int = 0) -> list[Block]:
     """Plain text as blocks: every non-empty line a paragraph (what scraped text is)."""
     return [Block("paragraph", line, page) for line in text.split("\n") if line.strip()]
 
-
-def with_text(block: Block, text: str) -> Block:
-    return replace(block, text=text)

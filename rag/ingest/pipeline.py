@@ -33,7 +33,7 @@ class IngestResult:
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     chunks: int = 0
-    files: list[dict] = field(default_factory=list)  # per file read: what was in it (`FileReport`)
+    files: list[dict] = field(default_factory=list)  # per file read: what was in it (`file_report`)
 
     @property
     def changed(self) -> bool:
@@ -63,7 +63,8 @@ def find_files(paths: list[str | Path], result: IngestResult) -> list[Path]:
 
 
 def prepare(path: Path, chunker: SentenceChunker, max_bytes: int | None = None, progress: bool = False,
-            ) -> tuple[Report, list[dict], list[tuple[int, int]]]:
+            stamp: str | None = None) -> tuple[Report, list[dict], list[tuple[int, int]]]:
+    """`stamp`: the file's `file_stamp`, when the caller has it already."""
     raw = convert(path, max_bytes, progress=progress)
     blocks = clean_blocks(raw.blocks)
     text, layout = lay_out(blocks)
@@ -84,7 +85,7 @@ def prepare(path: Path, chunker: SentenceChunker, max_bytes: int | None = None, 
         **meta.as_dict(), "path": str(path), "sha256": digest, "chunks": len(chunks), "chars": len(text),
         "chunk_starts": ",".join(str(c["start"]) for c in chunks), "layout": layout_json,
         "pages": raw.pages, "ocr_pages": ",".join(map(str, raw.ocr_pages)), "tables": raw.tables,
-        "blocks": len(blocks), "warnings": "\n".join(raw.warnings), "file_sha256": file_stamp(path, chunker),
+        "blocks": len(blocks), "warnings": "\n".join(raw.warnings), "file_sha256": file_stamp(path, chunker) if stamp is None else stamp,
     }
     sentences = [(s.start, s.end) for s in split_spans(text)]
     return Report(raw.doc_id, text, record), chunks, sentences
@@ -136,7 +137,7 @@ def ingest(
             result.files.append(file_report(Report(doc_id, "", known[doc_id])))
             continue
         try:
-            report, chunks, sentences = prepare(path, chunker, max_bytes, progress)
+            report, chunks, sentences = prepare(path, chunker, max_bytes, progress, stamp)
         except ConversionError as exc:
             result.skipped.append((str(path), str(exc)))
             continue

@@ -10,7 +10,6 @@ smaller font at the foot of a page) become footnote blocks of their own.
 from __future__ import annotations
 
 import re
-import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -228,6 +227,3 @@ def _footnote_blocks(lines: list[Line], page: Page) -> list[Block]:
             notes[-1].append(text)
     return [Block("footnote", " ".join(" ".join(n).split()), page.number, ocr=page.ocr) for n in notes]
 
-
-def median(values: list[float], default: float = 0.0) -> float:
-    return statistics.median(values) if values else default
