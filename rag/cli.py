@@ -112,11 +112,14 @@ def ingest(obj: Context, paths: tuple[Path, ...], prune: bool, as_json: bool) ->
 
 def _file_lines(files: list[dict]) -> list[str]:
     """One line per file read: pages (and how many by OCR), tables, blocks, chunks; then its warnings."""
+    def count(n: int, noun: str) -> str:
+        return f"{n} {noun}{'' if n == 1 else 's'}"
+
     lines = []
     for f in files:
-        pages = f"{f['pages']} pages" + (f" ({len(f['ocr_pages'])} by OCR)" if f["ocr_pages"] else "") if f["pages"] else ""
-        parts = [p for p in (pages, f"{f['tables']} tables" if f["tables"] else "", f"{f['blocks']} blocks",
-                             f"{f['chunks']} chunks") if p]
+        pages = count(f["pages"], "page") + (f" ({len(f['ocr_pages'])} by OCR)" if f["ocr_pages"] else "") if f["pages"] else ""
+        parts = [p for p in (pages, count(f["tables"], "table") if f["tables"] else "", count(f["blocks"], "block"),
+                             count(f["chunks"], "chunk")) if p]
         lines.append(f"  {f['doc_id']}: {', '.join(parts)}")
         lines += [f"    warning: {w}" for w in f["warnings"]]
     return lines
