@@ -113,7 +113,7 @@ def _block(lines: list[Line], page: Page) -> Block:
     for line in lines[1:]:
         nxt = line.text.strip()
         # Vietnamese is not hyphenated at line ends: a "-" there belongs to a code or a range
-        # ("81/2006/NĐ-" + "CP", "2016-" + "2020"), joined without a space
+        # ("12/2020/NĐ-" + "CP", "2021-" + "2025"), joined without a space
         text = text + nxt if re.search(r"\S-$", text) else f"{text} {nxt}"
     text = _SPACE_BEFORE.sub(r"\1", " ".join(text.split()))  # where a footnote marker was taken out
     bold = all(ln.bold for ln in lines)
