@@ -120,9 +120,9 @@ def finish(payload: dict, answer: Answer) -> Answer:
 
 def report_layout(report):
     """Where each block of a report sits (None for a report indexed before layouts were kept)."""
-    from rag.ingest.blocks import Layout
+    from rag.ingest.blocks import parse_layout
 
-    return Layout.loads(report.meta["layout"]) if report is not None and report.meta.get("layout") else None
+    return parse_layout(report.meta["layout"]) if report is not None and report.meta.get("layout") else None
 
 
 def located(citation, layout) -> "Citation":

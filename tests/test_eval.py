@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from rag.evaluation.compare import compare
-from rag.evaluation.dataset import DatasetError, EvalItem, corpus_paths, load, validate
+from rag.evaluation.dataset import DatasetError, EvalItem, corpus_paths, load, locate, validate
 from rag.evaluation.metrics import (
     citation_metrics,
     citations_verbatim,
@@ -63,6 +63,15 @@ def test_evidence_recall_needs_half_the_span():
     assert evidence_recall(ITEM, [_chunk("a", start - 5, len(TEXT))], TEXTS) == 1.0
     assert evidence_recall(ITEM, [_chunk("a", 0, start + 5)], TEXTS) == 0.0
     assert evidence_recall(ITEM, [_chunk("b", 0, 100)], TEXTS) == 0.0
+
+
+def test_a_quote_is_located_in_ocr_text_with_a_few_misread_characters():
+    original = "Trụ sở đóng quân ban đầu đặt tại khu rừng Đồi Thơ, xã Hòa Hiệp, huyện Tân Biên."
+    read = "Lời mở đầu.\n\nTrụ sở đóng quân ban đầu đặt tại khu rùng Đồi Thơ, xã Hòa Hiệp, huuện Tân Biên.\n\nHết."
+    start, end = locate(original, read)
+    assert read[start:end].startswith("Trụ sở") and end - start == len(original)
+    assert locate("Ngày 25/4/2020, Bộ trưởng ký quyết định số 2061 về tổ chức bộ máy.", read) is None
+    assert locate("khu rừng", "ở khu rừng") == (2, 10)  # verbatim first
 
 
 def test_fact_recall_ignores_case_and_tone_placement():

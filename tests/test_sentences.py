@@ -57,3 +57,11 @@ def test_window_split_matches_whole_text_split(seed_texts):
     whole = split_spans(text)
     start, end = whole[3].start, whole[7].end
     assert split_spans(text, start, end) == whole[3:8]
+
+
+def test_a_span_of_years_is_stated_however_it_is_written():
+    from rag.answer.kinds import contains_phrase, keys
+
+    for text in ("giai đoạn 2017 – 2021", "trong giai đoạn từ năm 2017 đến 2021", "2017-2021"):
+        assert contains_phrase(*keys(text), "2017-2021"), text
+    assert not contains_phrase(*keys("từ năm 2017 đến 2020"), "2017-2021")

@@ -26,6 +26,7 @@ from rag.answer.kinds import (
     asked_roles, contains_phrase, holds_list, keys, office_mentions, refers_back, states_kind,
 )
 from rag.answer.question import Question, analyze
+from rag.ingest.blocks import parse_layout
 from rag.retrieval.corpus_stats import CorpusStats
 from rag.text.normalize import fold
 from rag.text.sentences import split_spans
@@ -146,16 +147,23 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
         roles = asked_roles(question.text)
         concept = {t: v for t, v in weights.items() if t in set(question.subject)}
         openings = {d: set(lexical_tokens(_opening(r))) for d, r in reports.items()}
+        layouts = {d: parse_layout(r.meta.get("layout") or "") for d, r in reports.items()}
         sims = self.similarity(question.text, [(d, s) for d, s, _, _ in spans]) if self.similarity else {}
         out = []
         for doc_id, start, end, rank in spans:
             report = reports[doc_id]
             text = report.text[start:end]
             sentence_keys = keys(text)
+            # A long report names a year, a province or a programme once, in the heading of the
+            # section its sentences are about ("Phụ lục 02 … từ năm 2017 - 2021"): said there, it is said.
+            unit = layouts[doc_id].at(start)
+            section = unit.section if unit else ""
+            section_keys = keys(section) if section else None
             found = frozenset(
                 e for e in entities
                 if contains_phrase(*sentence_keys, e)
                 or contains_phrase(*identities[doc_id], e)
+                or (section_keys is not None and contains_phrase(*section_keys, e))
                 or (e in question.event_entities and contains_phrase(*whole[doc_id], e))
             )
             previous, following = _neighbours(report.text, sentences_of[doc_id], start, end)
@@ -167,7 +175,7 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
             before = set(lexical_tokens(previous.text)) if previous else set()
             if before and back:
                 tokens |= before
-            context = (before | openings[doc_id]) - tokens
+            context = (before | openings[doc_id] | set(lexical_tokens(section))) - tokens
             cosine = sims.get((doc_id, start))
             parts = _parts(report.text, start, end, weights, context | tokens, question) if end - start > _LONG_SENTENCE else ()
             office, other_office = office_mentions(text, roles)

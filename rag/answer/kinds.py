@@ -231,9 +231,17 @@ def places_left_out(source: str, text: str) -> list[str]:
                               if match_key(m.group()) not in said and place(m)))
 
 
+_YEAR_RANGE = re.compile(r"((?:19|20)\d\d)\s*[-–—]\s*((?:19|20)\d\d)")
+
+
 def contains_phrase(text_key: str, text_folded: str, phrase: str) -> bool:
-    """`phrase` is a match key (accented) or a folded key; compared with word boundaries."""
+    """`phrase` is a match key (accented) or a folded key; compared with word boundaries.
+    A span of years ("2017-2021") is stated by a text naming both ends, however it writes the
+    span ("2017 – 2021", "từ năm 2017 đến 2021")."""
     haystack = text_key if fold(phrase) != phrase else text_folded
+    years = _YEAR_RANGE.fullmatch(phrase)
+    if years:
+        return all(re.search(rf"(?<!\w){y}(?!\w)", haystack) for y in years.groups())
     return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", haystack) is not None
 
 

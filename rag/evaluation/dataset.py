@@ -7,6 +7,8 @@ Two item formats load into one `EvalItem`:
 """
 from __future__ import annotations
 
+import difflib
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -89,6 +91,29 @@ def normalized(text: str) -> str:
     return " ".join(match_key(text).split())
 
 
+# An OCR'd report holds its gold quote with a few characters misread (the quote is written from the
+# original's text layer): it is found where at least this share of it matches.
+OCR_MATCH = 0.85
+
+
+@functools.lru_cache(maxsize=4096)
+def locate(quote: str, text: str) -> tuple[int, int] | None:
+    """(start, end) of `quote` in `text`: verbatim, else the window of the text around the quote's
+    longest common run that matches it at OCR_MATCH or better (None when there is none)."""
+    start = text.find(quote)
+    if start >= 0:
+        return start, start + len(quote)
+    if not quote or not text:
+        return None
+    matcher = difflib.SequenceMatcher(None, text, quote, autojunk=False)
+    anchor = matcher.find_longest_match(0, len(text), 0, len(quote))
+    start = max(0, anchor.a - anchor.b)
+    window = text[start : start + len(quote)]
+    if difflib.SequenceMatcher(None, window, quote, autojunk=False).ratio() < OCR_MATCH:
+        return None
+    return start, start + len(window)
+
+
 def validate(items: list[EvalItem], texts: dict[str, str]) -> list[str]:
     """Problems with the set: evidence not verbatim, unknown reports, facts not in evidence."""
     problems = []
@@ -106,8 +131,8 @@ def validate(items: list[EvalItem], texts: dict[str, str]) -> list[str]:
         for ev in item.evidence:
             if ev["doc_id"] not in item.doc_ids:
                 problems.append(f"{where}: evidence from {ev['doc_id']} not in doc_ids")
-            if ev["quote"] not in texts.get(ev["doc_id"], ""):
-                problems.append(f"{where}: evidence not verbatim in {ev['doc_id']}: {ev['quote'][:50]!r}")
+            if locate(ev["quote"], texts.get(ev["doc_id"], "")) is None:
+                problems.append(f"{where}: evidence not in {ev['doc_id']}: {ev['quote'][:50]!r}")
         if item.spans:
             if not any(normalized(span) in normalized(texts.get(d, "")) for span in item.spans for d in item.doc_ids):
                 problems.append(f"{where}: no gold span is in its reports")

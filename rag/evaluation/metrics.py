@@ -10,7 +10,7 @@ import re
 from collections import Counter
 
 from rag.answer.citations import MARKER
-from rag.evaluation.dataset import EvalItem, normalized
+from rag.evaluation.dataset import EvalItem, locate, normalized
 from rag.text.normalize import words
 
 RETRIEVAL_KS = (1, 3, 5)
@@ -48,10 +48,12 @@ def evidence_recall(item: EvalItem, retrieved: list[dict], texts: dict[str, str]
         return 0.0
     found = 0
     for ev in item.evidence:
-        start = texts.get(ev["doc_id"], "").find(ev["quote"])
-        end = start + len(ev["quote"])
+        span = locate(ev["quote"], texts.get(ev["doc_id"], ""))
+        if span is None:
+            continue
+        start, end = span
         for r in retrieved:
-            if r["doc_id"] == ev["doc_id"] and start >= 0:
+            if r["doc_id"] == ev["doc_id"]:
                 overlap = min(end, r["end"]) - max(start, r["start"])
                 if overlap >= 0.5 * (end - start):
                     found += 1
@@ -107,8 +109,8 @@ def citation_supports(item: EvalItem, citation: dict, texts: dict[str, str]) -> 
     for ev in item.evidence:
         if ev["doc_id"] != citation["doc_id"]:
             continue
-        start = texts.get(ev["doc_id"], "").find(ev["quote"])
-        if start >= 0 and min(start + len(ev["quote"]), citation["end"]) > max(start, citation["start"]):
+        span = locate(ev["quote"], texts.get(ev["doc_id"], ""))
+        if span is not None and min(span[1], citation["end"]) > max(span[0], citation["start"]):
             return True
     quote = normalized(citation["quote"])
     return citation["doc_id"] in item.doc_ids and any(

@@ -13,6 +13,7 @@ splitter, BM25 and the embedder all read whole:
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -71,6 +72,12 @@ class Layout:
         raw = json.loads(data)
         kinds = {i: k for i, k in enumerate(KINDS)} | {-1: "table_row"}
         return cls([Placed(a, b, kinds[k], p, raw["s"][s], bool(o)) for a, b, k, p, s, o in raw["u"]])
+
+
+@functools.lru_cache(maxsize=32)
+def parse_layout(data: str) -> Layout:
+    """A report record's layout, parsed once however many questions read it."""
+    return Layout.loads(data)
 
 
 _SPACES = re.compile(r"\s+")

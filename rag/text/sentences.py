@@ -20,6 +20,7 @@ ABBREVIATIONS = profile().abbreviations
 # then what starts a sentence.
 _BOUNDARY = re.compile(r"([.!?…]+)([\"”’»)\]]*)(\s+)(?=[\"“‘«(\[]?[A-ZÀ-ỸĐ0-9])")
 _TOKEN_BEFORE = re.compile(r"([\w.Ưư/]+)$")
+_TOKEN_REACH = 64  # characters: longer than any abbreviation or number before a dot
 MAX_QUOTED = 400
 # A table row as ingest lays it out: "label — Header: value; Header: value" (rag/ingest/blocks.py)
 _TABLE_ROW = re.compile(r"[^\n—]{1,200} — [^\n:;]{1,120}: ")
@@ -34,7 +35,8 @@ class Span:
 
 
 def _is_abbreviation(text: str, dot_at: int) -> bool:
-    match = _TOKEN_BEFORE.search(text, 0, dot_at)
+    # from a little before the dot: searching from 0 made splitting a long report quadratic
+    match = _TOKEN_BEFORE.search(text, max(0, dot_at - _TOKEN_REACH), dot_at)
     if not match:
         return False
     token = match.group(1).lower().rstrip(".")
