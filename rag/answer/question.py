@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from rag.text.glossary import translate_terms
 from rag.text.normalize import clean_unicode, fold, has_diacritics, match_key, words
 from rag.text.profile import alternation, profile
-from rag.text.tokens import EN_MARKERS, is_english, query_tokens
+from rag.text.tokens import EN_MARKERS, is_english, is_stopword, query_tokens
 
 _P = profile()
 # Kinds of fact, detected on the folded question (so `o dau` works like `ở đâu`); first match wins.
@@ -80,6 +80,9 @@ def analyze(question: str, report_share: Callable[[str], float] | None = None) -
     counted = ""
     if count:
         counted = fold(translate_terms(count.group(1)).split(" ")[0]) if english else count.group(1).split()[0]
+        # "bao nhiêu và …", "bao nhiêu kinh phí": no noun is counted, any number answers
+        if is_stopword(counted, english) or counted in _P.amount_nouns:
+            counted = ""
     return Question(
         text=text,
         kind=kind,

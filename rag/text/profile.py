@@ -68,6 +68,7 @@ class LanguageProfile:
     number_words: tuple[str, ...]
     count_words: tuple[str, ...]
     percent_nouns: tuple[str, ...]  # folded: "bao nhiêu phần trăm" is answered by "60%"
+    amount_nouns: tuple[str, ...]  # folded: "bao nhiêu kinh phí" is an amount in a unit, not a count of kinh phí
     place_prepositions: tuple[str, ...]
     cause_words: tuple[str, ...]
     demonstratives: tuple[str, ...]  # match keys
@@ -155,6 +156,7 @@ def load(path: str | Path) -> LanguageProfile:
         people_groups=_nfc(ev["people_groups"]),
         place_common=_nfc(ev["place_common"]),
         place_common_not_after=_nfc(ev["place_common_not_after"]),
+        amount_nouns=_folded(ev["amount_nouns"]),
         count_synonyms={fold(w): _folded(group) for group in ev["count_synonyms"] for w in group},
         group_qualifiers=_nfc(ev["group_qualifiers"]),
         local_bodies=_nfc(ev["local_bodies"]),

@@ -34,6 +34,11 @@ def is_english(text: str) -> bool:
     return markers >= 2 or (markers == 1 and len(ws) <= 3)
 
 
+def is_stopword(word: str, english: bool = False) -> bool:
+    """A function word ("và", "so", "vào"), typed with or without its diacritics."""
+    return _is_stop(word, english)
+
+
 def _is_stop(word: str, english: bool) -> bool:
     if word in VI_STOPWORDS:
         return True
