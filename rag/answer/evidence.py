@@ -159,11 +159,13 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
             unit = layouts[doc_id].at(start)
             section = unit.section if unit else ""
             section_keys = keys(section) if section else None
+            lead_in = keys(_lead_in(report.text, start))  # "Tại tỉnh X:" a paragraph or two above
             found = frozenset(
                 e for e in entities
                 if contains_phrase(*sentence_keys, e)
                 or contains_phrase(*identities[doc_id], e)
                 or (section_keys is not None and contains_phrase(*section_keys, e))
+                or contains_phrase(*lead_in, e)
                 or (e in question.event_entities and contains_phrase(*whole[doc_id], e))
             )
             previous, following = _neighbours(report.text, sentences_of[doc_id], start, end)
@@ -238,8 +240,22 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
         return {term: idf if idf > 0 else top for term, idf in known.items()}
 
 
+LEAD_IN_PARAGRAPHS = 2
+
+
 def _unigrams(text: str) -> set[str]:
     return {t for t in lexical_tokens(text) if "_" not in t and not t.startswith("~")}
+
+
+def _lead_in(text: str, start: int, paragraphs: int = LEAD_IN_PARAGRAPHS) -> str:
+    """The paragraphs just above a sentence (and its own paragraph up to it): where a long report
+    names once the province or the programme its next sentences are about."""
+    at = start
+    for _ in range(paragraphs + 1):
+        at = text.rfind("\n\n", 0, max(at - 1, 0))
+        if at < 0:
+            return text[:start]
+    return text[at:start]
 
 
 def _novelty(text: str, asked: set[str]) -> float:
