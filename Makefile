@@ -52,9 +52,12 @@ VINEWSQA_FLOORS := --min span_match=0.78 --min hit@1=0.85 --min refusal_recall=0
 
 # Real PDFs (and scans made from them), with the team's questions in eval/reports-pdf/.
 REPORTS_PDF := ../shared/corpora/reports-pdf
-# Floors a little under what this session measured (fact recall 0.457, hit@5 1.000): a guard against
-# regressions, far from the issue's 0.85 (see eval/README.md).
-REPORTS_FLOORS := --min fact_recall=0.40 --min hit@5=0.95 --min citation_verbatim=1 --max false_refusal_rate=0.35
+# Floors a little under what was measured (fact recall 0.536, false refusals 0.118, hit@5 1.000): a guard
+# against regressions, still far from the issue's 0.85 (see eval/README.md).
+REPORTS_FLOORS := --min fact_recall=0.50 --min hit@5=0.95 --min citation_verbatim=1 --max false_refusal_rate=0.16
+# Scans made from three of those PDFs (eval/make_scans.py; OCR ~7 s a page, 14 pages): measured fact
+# recall 0.198 (OCR misreads digits of the handwriting-like font), retrieval hit@5 1.000.
+SCANS_FLOORS := --min fact_recall=0.15 --min hit@5=0.95 --min citation_verbatim=1
 
 eval: install ocr
 	BAOCAO_HOME=$(CURDIR)/.cache/eval-home $(BIN)/baocao eval --out .cache/eval-latest $(FLOORS)
@@ -63,10 +66,13 @@ eval: install ocr
 	if [ -d $(REPORTS_PDF) ]; then BAOCAO_HOME=$(CURDIR)/.cache/eval-home $(BIN)/baocao eval --corpus $(REPORTS_PDF) \
 	  --qa eval/reports-pdf/qa.jsonl --out .cache/eval-latest-reports-pdf $(REPORTS_FLOORS); \
 	  else echo "no $(REPORTS_PDF): PDF corpus skipped"; fi
+	if [ -d $(REPORTS_PDF) ]; then $(BIN)/python eval/make_scans.py $(REPORTS_PDF)/docs .cache/scans && \
+	  BAOCAO_HOME=$(CURDIR)/.cache/eval-home $(BIN)/baocao eval --corpus .cache/scans --qa eval/reports-pdf/scans.jsonl \
+	  --out .cache/eval-latest-scans $(SCANS_FLOORS); fi
 
-# Scans made from those PDFs (OCR, ~5 s a page): by hand until their floors are measured.
+# The scans' OCR measured page by page (s/page, character error rate against the text layer, peak memory).
 eval-scans: install ocr
-	$(BIN)/python eval/make_scans.py $(REPORTS_PDF)/docs .cache/scans
+	$(BIN)/python eval/make_scans.py $(REPORTS_PDF)/docs .cache/scans --measure
 	BAOCAO_HOME=$(CURDIR)/.cache/eval-home $(BIN)/baocao eval --corpus .cache/scans \
 	  --qa eval/reports-pdf/scans.jsonl --out .cache/eval-latest-scans
 
