@@ -7,6 +7,7 @@ memory than a large poster page.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections import defaultdict
@@ -16,6 +17,9 @@ from rag.ingest.converters.lines import Line
 DPI = 200
 MAX_PIXELS = 40_000_000  # ~ an A2 page at 200 dpi; larger pages are rendered smaller
 TIMEOUT_S = 120  # one page
+# Tesseract's OpenMP threads fight over few cores: one thread reads a page here in 3.0 s, the
+# default in 8.5 s (2 cores, measured by eval/make_scans.py --measure).
+_ENV = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
 
 class OcrUnavailable(RuntimeError):
@@ -46,7 +50,7 @@ def ocr_lines(image, scale: float, language: str = "vie") -> list[Line]:
     try:
         done = subprocess.run(["tesseract", "stdin", "stdout", "-l", language, "--dpi", str(round(72 * scale)),
                                "--psm", "3", "tsv"], input=buffer.getvalue(), capture_output=True,
-                              timeout=TIMEOUT_S, check=False)
+                              timeout=TIMEOUT_S, check=False, env=_ENV)
     except subprocess.TimeoutExpired as exc:
         raise OcrUnavailable(f"OCR took longer than {TIMEOUT_S} s") from exc
     if done.returncode != 0:
