@@ -241,6 +241,8 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
 
 
 LEAD_IN_PARAGRAPHS = 2
+_OPENS_PART = re.compile(r"\(?(?:\d{1,2}|[IVX]{1,5}|[a-zđ])\)\s|(?:\d{1,2}(?:\.\d{1,2}){0,3}|[IVX]{1,5})\.\s")
+_TITLE_CHARS = 150
 
 
 def _unigrams(text: str) -> set[str]:
@@ -248,14 +250,22 @@ def _unigrams(text: str) -> set[str]:
 
 
 def _lead_in(text: str, start: int, paragraphs: int = LEAD_IN_PARAGRAPHS) -> str:
-    """The paragraphs just above a sentence (and its own paragraph up to it): where a long report
-    names once the province or the programme its next sentences are about."""
-    at = start
-    for _ in range(paragraphs + 1):
-        at = text.rfind("\n\n", 0, max(at - 1, 0))
-        if at < 0:
-            return text[:start]
-    return text[at:start]
+    """Of the paragraphs just above a sentence, those that open a part of the report ("(4) Kiểm
+    toán … của tỉnh X.", "Tại tỉnh X:", a short title): where a long report names once the
+    province or the programme its next sentences are about. Running prose above does not count
+    (a news story names other provinces in passing)."""
+    end = text.rfind("\n\n", 0, start)
+    out = []
+    for _ in range(paragraphs):
+        if end < 0:
+            break
+        begin = text.rfind("\n\n", 0, end)
+        paragraph = text[begin + 2 if begin >= 0 else 0 : end].strip()
+        if _OPENS_PART.match(paragraph) or paragraph.endswith(":") or (
+                len(paragraph) <= _TITLE_CHARS and not paragraph.endswith((".", "!", "?", "…"))):
+            out.append(paragraph)
+        end = begin
+    return "\n".join(out)
 
 
 def _novelty(text: str, asked: set[str]) -> float:
