@@ -5,7 +5,7 @@
 writes .cache/scans/docs/scan_<name>.pdf (image-only, 200 dpi, turned 0.7°, speckled) for the
 short PDFs the scan questions are about, then prints a table: pages, seconds a page of OCR,
 peak memory, and the character error rate of each page against the original's text layer
-(with --measure: that OCRs every page once more, ~7 s a page).
+(with --measure: that OCRs every page once more, ~3 s a page).
 """
 from __future__ import annotations
 

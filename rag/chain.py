@@ -19,6 +19,7 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 from rag.answer.citations import Answer
 from rag.answer.evidence import EvidenceStep
 from rag.answer.extractive import ExtractiveAnswerer
+from rag.ingest.blocks import layout_of
 from rag.retrieval.corpus_stats import CorpusStats
 from rag.retrieval.lexical import LexicalIndex, index_fingerprint
 from rag.retrieval.hybrid import HybridRetriever
@@ -108,7 +109,7 @@ def finish(payload: dict, answer: Answer) -> Answer:
          "start": d.metadata["start"], "end": d.metadata["end"]}
         for d in payload["documents"]
     ]
-    layouts = {d: report_layout(payload["reports"].get(d)) for d in {c.doc_id for c in answer.citations}}
+    layouts = {d: layout_of(payload["reports"].get(d)) for d in {c.doc_id for c in answer.citations}}
     answer.citations = [located(c, layouts[c.doc_id]) for c in answer.citations]
     answer.timings_ms = {
         "retrieve": round((retrieved - started) * 1000, 2),
@@ -118,18 +119,11 @@ def finish(payload: dict, answer: Answer) -> Answer:
     return answer
 
 
-def report_layout(report):
-    """Where each block of a report sits (None for a report indexed before layouts were kept)."""
-    from rag.ingest.blocks import parse_layout
-
-    return parse_layout(report.meta["layout"]) if report is not None and report.meta.get("layout") else None
-
-
 def located(citation, layout) -> "Citation":
     """The citation with the section, page and OCR flag of where its quote starts in the report."""
     from dataclasses import replace
 
-    unit = layout.at(citation.start) if layout is not None else None
+    unit = layout.at(citation.start)
     return replace(citation, section=unit.section, page=unit.page, ocr=unit.ocr) if unit else citation
 
 

@@ -26,7 +26,7 @@ from rag.answer.kinds import (
     asked_roles, contains_phrase, holds_list, keys, office_mentions, refers_back, states_kind,
 )
 from rag.answer.question import Question, analyze
-from rag.ingest.blocks import parse_layout
+from rag.ingest.blocks import layout_of
 from rag.retrieval.corpus_stats import CorpusStats
 from rag.text.normalize import fold
 from rag.text.sentences import split_spans
@@ -147,7 +147,7 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
         roles = asked_roles(question.text)
         concept = {t: v for t, v in weights.items() if t in set(question.subject)}
         openings = {d: set(lexical_tokens(_opening(r))) for d, r in reports.items()}
-        layouts = {d: parse_layout(r.meta.get("layout") or "") for d, r in reports.items()}
+        layouts = {d: layout_of(r) for d, r in reports.items()}
         sims = self.similarity(question.text, [(d, s) for d, s, _, _ in spans]) if self.similarity else {}
         out = []
         for doc_id, start, end, rank in spans:
@@ -158,13 +158,13 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
             # section its sentences are about ("Phụ lục 02 … từ năm 2017 - 2021"): said there, it is said.
             unit = layouts[doc_id].at(start)
             section = unit.section if unit else ""
-            section_keys = keys(section) if section else None
+            section_keys = keys(section)
             lead_in = keys(_lead_in(report.text, start))  # "Tại tỉnh X:" a paragraph or two above
             found = frozenset(
                 e for e in entities
                 if contains_phrase(*sentence_keys, e)
                 or contains_phrase(*identities[doc_id], e)
-                or (section_keys is not None and contains_phrase(*section_keys, e))
+                or contains_phrase(*section_keys, e)
                 or contains_phrase(*lead_in, e)
                 or (e in question.event_entities and contains_phrase(*whole[doc_id], e))
             )

@@ -80,6 +80,12 @@ def parse_layout(data: str) -> Layout:
     return Layout.loads(data)
 
 
+def layout_of(report) -> Layout:
+    """Where each block of a stored report sits (empty for no report, or one indexed before
+    layouts were kept: every lookup then finds nothing)."""
+    return parse_layout(report.meta.get("layout") or "") if report is not None else Layout()
+
+
 _SPACES = re.compile(r"\s+")
 
 

@@ -36,10 +36,6 @@ def is_english(text: str) -> bool:
 
 def is_stopword(word: str, english: bool = False) -> bool:
     """A function word ("và", "so", "vào"), typed with or without its diacritics."""
-    return _is_stop(word, english)
-
-
-def _is_stop(word: str, english: bool) -> bool:
     if word in VI_STOPWORDS:
         return True
     if fold(word) == word:  # typed without diacritics: it may be a stopword's fold
@@ -52,7 +48,7 @@ def lexical_tokens(text: str, english: bool = False, drop=None) -> list[str]:
 
     `drop(word) -> bool` removes more words (a question's own question words)."""
     ws = words(text)
-    content = [not _is_stop(w, english) and not (drop and drop(w)) for w in ws]
+    content = [not is_stopword(w, english) and not (drop and drop(w)) for w in ws]
     tokens: list[str] = []
     for i, word in enumerate(ws):
         if not content[i]:
