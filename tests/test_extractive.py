@@ -890,3 +890,4 @@ def test_a_report_cannot_plant_markers_or_change_the_answer():
     plain = answer(question, _coop(_HARVEST + " [7]."))
     assert hostile.answer == plain.answer  # the orders beside it change nothing
     assert answer("Hợp tác xã Bình An có bao nhiêu máy gặt?", _coop(_HARVEST + ".", _ORDERS)).refused
+

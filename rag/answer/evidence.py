@@ -386,7 +386,7 @@ def _line_at(text: str, start: int, end: int) -> tuple[int, int] | None:
 def section_of(text: str, start: int, end: int, limit: int = 12) -> dict:
     """{"heading", "items"} of a sentence: whether it is a heading line of its report, and the list
     items that follow it when it is a whole line (a heading, or a sentence ending in ":")."""
-    from rag.ingest.structure import classify
+    from rag.ingest.structure import classify, marker_style
 
     line = _line_at(text, start, end)
     if line is None:
@@ -396,6 +396,10 @@ def section_of(text: str, start: int, end: int, limit: int = 12) -> dict:
     if not heading and not text[start:end].rstrip().endswith(":"):
         return {"heading": False, "items": ()}
     items: list[Neighbour] = []
+    # "b) … gồm các loại:" then "- A", "- B", "c) …": the list ends at the lead-in's next sibling;
+    # items marked otherwise than the first are its sub-items, left out of the list
+    sibling = marker_style(head.marker) if head.kind == "list_item" else None
+    first = None
     at = line[1]
     while len(items) < limit:
         a = at + 2 if text.startswith("\n\n", at) else at + 1
@@ -403,10 +407,15 @@ def section_of(text: str, start: int, end: int, limit: int = 12) -> dict:
             break
         b = text.find("\n", a)
         b = len(text) if b < 0 else b
+        at = b
         block = classify(text[a:b])
         if block.kind != "list_item" and not (block.kind == "heading" and head.kind == "heading"
                                               and block.level > head.level and block.marker):
             break
-        items.append(Neighbour(a, b, text[a:b]))
-        at = b
+        style = marker_style(block.marker)
+        if style == sibling:
+            break
+        first = first or style
+        if style == first:
+            items.append(Neighbour(a, b, text[a:b]))
     return {"heading": heading, "items": tuple(items) if len(items) >= 2 else ()}

@@ -20,7 +20,7 @@ from langchain_core.runnables import RunnableSerializable
 
 from rag.answer.citations import REFUSAL, Answer, Citation, inert
 from rag.answer.evidence import META_KINDS, RESTATES_BELOW, Evidence, SentenceEvidence
-from rag.answer.kinds import STRICT_KINDS, answer_spans
+from rag.answer.kinds import STRICT_KINDS, answer_spans, numbers_items
 from rag.answer.table_cells import asked_cells, cell_answer, done_not_planned
 from rag.text.normalize import fold
 
@@ -103,7 +103,9 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
         """"Nhiệm vụ trọng tâm gồm những gì?": the list items under the heading that matches, each cited."""
         best = max(c.evidence for c in usable)
         head = next((c for c in usable if c.s.items and c.evidence >= 0.8 * best), None)
-        if head is None:
+        # a sentence that numbers the list itself ("3 nhóm giải pháp gồm: (1) …; (2) …") and scores
+        # higher is the answer; a section's items are the answer when nothing says it better
+        if head is None or any(c.score > head.score and numbers_items(c.s.text) for c in usable):
             return None
         citations, parts = [], []
         for marker, item in enumerate(head.s.items, start=1):

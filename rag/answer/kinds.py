@@ -44,6 +44,14 @@ _GROUP = re.compile(rf"\b{alternation(_P.people_groups)}\s+{alternation(_P.group
 _ENUMERATION = re.compile(r":\s*[^,;:]+[,;][^,;:]+[,;]")  # "gồm: A, B, C"
 
 
+_INLINE_MARKER = re.compile(r"(?:^|\s)\((?:\d{1,2}|[a-zđ])\)\s")  # "(1) ", "(b) "
+
+
+def numbers_items(sentence: str) -> bool:
+    """A list numbered inside one sentence: "gồm: (1) A; (2) B; (3) C"."""
+    return len(_INLINE_MARKER.findall(sentence)) >= 2
+
+
 def holds_list(sentence: str) -> bool:
     """An enumeration: after a colon, several `;`-items, or a run of short comma items: four,
     or three closed by "và" ("A, B, C và D"). Three alone are too common an opening

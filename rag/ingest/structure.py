@@ -53,6 +53,20 @@ def classify(text: str, page: int = 0, ocr: bool = False, bold: bool = False) ->
     return Block("paragraph", line, page, ocr=ocr)
 
 
+def marker_style(marker: str) -> str:
+    """The kind of a list marker, so siblings can be told apart from sub-items: "a)" and "c)" are
+    both "a)", "1." and "2." both "1.", "1.2." is "1.1.", a bullet is itself."""
+    if _LETTER.match(marker + " x"):
+        return "a)"
+    if _NUMBER_PAREN.match(marker + " x"):
+        return "1)"
+    if re.fullmatch(r"(?:\d{1,2}\.)+\d{0,2}", marker):
+        return "1." * (marker.rstrip(".").count(".") + 1)
+    if _ROMAN.match(marker + " x"):
+        return "I."
+    return marker
+
+
 def _roman_ok(token: str) -> bool:
     return bool(re.fullmatch(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})", token))
 

@@ -1,0 +1,67 @@
+"""List questions ("… gồm những loại nào?") on reports laid out as files are: a lead-in line ending
+in ":" followed by "- " items, or a list numbered inside one sentence."""
+from __future__ import annotations
+
+import math
+
+from langchain_core.documents import Document
+
+from rag.answer.evidence import EvidenceStep
+from rag.answer.extractive import ExtractiveAnswerer
+from rag.answer.question import analyze
+from rag.retrieval.store import Report
+from rag.text.sentences import split
+from rag.text.tokens import lexical_tokens
+
+# a list under a line ending in ":" (a PDF's "b) … gồm các loại:" then "- …" lines)
+KINDS_ITEMS = ["- Bằng chứng dạng vật chất;", "- Bằng chứng dạng lời nói;", "- Bằng chứng dạng tài liệu."]
+KINDS = Report(
+    "evidence-kinds",
+    "\n".join(["Sổ tay thanh tra viên", "a) Bằng chứng thanh tra là tài liệu làm căn cứ kết luận.",
+               "b) Bằng chứng thanh tra gồm các loại:", *KINDS_ITEMS, "c) Thanh tra viên tự thu thập bằng chứng."]),
+    {"title": "Sổ tay thanh tra viên", "chunk_starts": "0"},
+)
+# the list numbered inside one sentence, which says it better than a section's items below it
+SOLUTIONS_SENTENCE = ("Đề tài đã đề xuất 3 nhóm giải pháp chính gồm: (1) hoàn thiện quy trình thanh tra; "
+                      "(2) đào tạo thanh tra viên; (3) hoàn thiện yếu tố kỹ thuật.")
+SOLUTIONS = Report(
+    "solutions",
+    "\n".join(["Báo cáo tổng kết đề tài", SOLUTIONS_SENTENCE, "2.1. Các văn bản hướng dẫn thanh tra bao gồm:",
+               "- Hướng dẫn tiếp cận dựa trên rủi ro;", "- Hệ thống hồ sơ mẫu biểu."]),
+    {"title": "Báo cáo tổng kết đề tài", "chunk_starts": "0"},
+)
+_SENTENCES = [frozenset(lexical_tokens(s)) for r in (KINDS, SOLUTIONS) for s in split(r.text)]
+
+
+def _idf(token: str) -> float:
+    df = sum(token in s for s in _SENTENCES)
+    return math.log(1 + (len(_SENTENCES) - df + 0.5) / (df + 0.5)) if df else 0.0
+
+
+def _answer(question: str, report: Report):
+    chunk = Document(report.text, metadata={"doc_id": report.doc_id, "chunk_id": f"{report.doc_id}:000",
+                                            "start": 0, "end": len(report.text)})
+    ev = EvidenceStep(idf=_idf, similarity=None).invoke(
+        {"question": question, "documents": [chunk], "reports": {report.doc_id: report}})
+    result = ExtractiveAnswerer().invoke(ev)
+    assert all(report.text[c.start:c.end] == c.quote for c in result.citations)
+    return result
+
+
+def test_any_plural_noun_asked_for_is_a_list_question():
+    assert analyze("Bằng chứng thanh tra được chia thành những loại nào?").kind == "list"
+    assert analyze("Hồ sơ đăng ký gồm những giấy tờ gì?").kind == "list"
+    assert analyze("Thanh tra viên có thể chọn những phương pháp tiếp cận nào?").kind == "list"
+    assert analyze("Hồ sơ nộp vào ngày nào?").kind == "date"  # a single thing is no list
+
+
+def test_which_kinds_is_answered_with_the_items_under_the_lead_in():
+    result = _answer("Bằng chứng thanh tra được chia thành những loại nào?", KINDS)
+    assert result.reason == "kind=list (the items of a section)"
+    assert [c.quote for c in result.citations] == KINDS_ITEMS
+
+
+def test_a_sentence_numbering_the_list_asked_for_beats_a_sections_items():
+    result = _answer("Đề tài đã đề xuất những nhóm giải pháp chính nào?", SOLUTIONS)
+    assert result.reason.startswith("kind=list") and "items of a section" not in result.reason
+    assert [c.quote for c in result.citations] == [SOLUTIONS_SENTENCE]
