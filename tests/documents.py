@@ -102,3 +102,36 @@ def pdf_report(path: Path) -> Path:
         c.showPage()
     c.save()
     return path
+
+
+QUOTA = [("Vùng", "Chỉ tiêu", "Số nhập học"), ("Vùng 5", "39", "39"), ("Vùng 6", "76", "75")]
+
+
+def pdf_table_report(path: Path) -> Path:
+    """A page with a ruled table whose header cell carries a raised footnote marker ("Số nhập học¹"),
+    as Word exports it, and the footnote at the foot of the page."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("DejaVu", font()))
+    width, height = A4
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont("DejaVu", 12)
+    c.drawString(72, height - 90, "Thông tin tuyển sinh năm 2023 của các vùng như sau.")
+    xs, top, row_h = [72, 222, 332, 482], height - 120, 24
+    c.grid(xs, [top - row_h * i for i in range(len(QUOTA) + 1)])
+    for r, row in enumerate(QUOTA):
+        for col, value in enumerate(row):
+            x, y = xs[col] + 6, top - row_h * r - 16
+            c.setFont("DejaVu", 12)
+            c.drawString(x, y, value)
+            if r == 0 and col == 2:  # the footnote marker, small and raised after the header
+                c.setFont("DejaVu", 7)
+                c.drawString(x + c.stringWidth(value, "DejaVu", 12) + 1, y + 5, "1")
+    c.setFont("DejaVu", 9)
+    c.drawString(72, 60, "1 Số thí sinh đã nhập học đến ngày 30/9/2023.")
+    c.showPage()
+    c.save()
+    return path

@@ -16,7 +16,7 @@ from rag.ingest.pipeline import ingest
 from rag.retrieval.store import ReportStore
 from rag.settings import Settings
 
-from .documents import TABLE, TASKS, WRAPPED, docx_report, pdf_report
+from .documents import TABLE, TASKS, WRAPPED, docx_report, pdf_report, pdf_table_report
 
 
 def _laid_out(path):
@@ -109,6 +109,23 @@ def test_pdf_lines_join_into_paragraphs_and_page_furniture_goes(tmp_path):
 
 
 @pytest.mark.skipif(not ocr.available(), reason="tesseract is not installed (make test installs it)")
+def test_a_footnote_marker_in_a_pdf_table_header_is_taken_out(tmp_path):
+    text, layout = _laid_out(pdf_table_report(tmp_path / "t.pdf"))
+    row = "Vùng 6 — Chỉ tiêu: 76; Số nhập học: 75"
+    assert row in text and "học1" not in text
+    assert layout.at(text.index(row)).kind == "table_row"
+
+
+def test_a_question_naming_two_columns_is_answered_with_both_cells(tmp_path):
+    settings = Settings.load(home=tmp_path / "home")
+    store = ReportStore.open(settings, create=True)
+    ingest([pdf_table_report(tmp_path / "t.pdf")], store, settings.lexical_dir, progress=False)
+    answer = open_pipeline(settings, store).ask("Vùng 6 có chỉ tiêu và số nhập học là bao nhiêu?")
+    assert not answer.refused
+    assert "Chỉ tiêu: 76; Số nhập học: 75" in answer.answer
+    assert answer.citations[0].quote.startswith("Vùng 6 — ")
+
+
 def test_a_scanned_pdf_is_read_by_ocr_and_says_so(tmp_path):
     scan = scan_pdf(pdf_report(tmp_path / "q.pdf"), tmp_path / "scan.pdf")
     raw = convert(scan)

@@ -68,10 +68,25 @@ def asked_cells(text: str, question: str) -> tuple[str, list[Cell]] | None:
         if (wants_plan and plan) or (wants_done and done):
             score += 1
         scored.append((score, cell))
+    # "năm 2023 … có chỉ tiêu và số nhập học": every cell whose column the question names in
+    # each of its header's levels ("Năm 2023 / Chỉ tiêu", "Năm 2023 / Số nhập học"), not the best one
+    named = [c for s, c in scored if s > 0 and _names_every_level(c.header, q)]
+    if len(named) > 1:
+        return label, named
     best = max((s for s, _ in scored), default=0)
     if best <= 0:
         return None
     return label, [c for s, c in scored if s == best]
+
+
+def _names_every_level(header: str, folded_question: str) -> bool:
+    """The question holds most words of each level of a column's header ("Năm 2023 / Chỉ tiêu")."""
+    asked = set(re.findall(r"\w+", folded_question.lower()))
+    for level in header.split(" / "):
+        words = re.findall(r"\w+", fold(level).lower())
+        if not words or sum(w in asked for w in words) * 2 < len(words):
+            return False
+    return True
 
 
 def cell_answer(label: str, cells: list[Cell]) -> str:

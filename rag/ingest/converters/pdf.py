@@ -95,6 +95,10 @@ def _bar(total: int, name: str, progress: bool):
 
 
 def _read_page(page, number: int) -> Page:
+    # footnote markers go before the tables are read too: "Số nhập học¹" is "Số nhập học"
+    unmarked = {id(c) for c in _without_footnote_markers(page.chars)}
+    if len(unmarked) != len(page.chars):
+        page = page.filter(lambda obj: obj.get("object_type") != "char" or id(obj) in unmarked)
     boxes, tables = [], []
     for t in page.find_tables():
         block = make_table(t.extract(), page=number)
@@ -102,7 +106,6 @@ def _read_page(page, number: int) -> Page:
             boxes.append(t.bbox)
             tables.append((float(t.bbox[1]), block))
     chars = [c for c in page.chars if not _inside(c, boxes)]
-    chars = _without_footnote_markers(chars)
     lines = []
     kept = {id(c) for c in chars}
     # pdfplumber hands the same char dicts to filters, so identity says which were kept
