@@ -106,6 +106,24 @@ def test_named_things_in_questions():
     assert q.event_entities == {"số iv", "nha trang"} and q.years == {"năm 2019"}
     assert analyze("Ai là Bí thư Tỉnh ủy Quảng Nam?").entities == ("quảng nam",)
     assert analyze("Trưởng Ban Tổ chức là ai?").entities == ()  # a capital opening a question is not a name
+    assert analyze("Nếu Sở Tài chính chưa rút dự toán thì sao?").entities == ("sở tài",)  # "Nếu" opens it
+
+
+def test_a_name_written_in_sentence_case_may_be_found_by_its_initials():
+    """"Luật Bảo vệ môi trường" is "Luật BVMT" in the reports that cite it often."""
+    from rag.answer.evidence import EvidenceStep
+    from langchain_core.documents import Document
+    from rag.retrieval.store import Report
+
+    q = analyze("Luật Bảo vệ môi trường năm 2020 có hiệu lực từ ngày nào?")
+    assert q.spellings("luật bảo") == ("luật bảo", "luat bvmt")
+    text = "Báo cáo đề tài\nLuật BVMT năm 2020 bắt đầu có hiệu lực từ ngày 01/01/2022."
+    report = Report("r", text, {"title": "Báo cáo đề tài", "chunk_starts": "0"})
+    chunk = Document(text, metadata={"doc_id": "r", "chunk_id": "r:000", "start": 0, "end": len(text)})
+    ev = EvidenceStep(idf=lambda t: 1.0, similarity=None).invoke(
+        {"question": q.text, "documents": [chunk], "reports": {"r": report}})
+    assert not ev.missing
+    assert any("luật bảo" in s.entities for s in ev.sentences)
 
 
 def test_which_reports_questions_cite_each_report_with_its_opening(seed_index):

@@ -161,12 +161,13 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
             section_keys = keys(section)
             lead_in = keys(_lead_in(report.text, start))  # "Tại tỉnh X:" a paragraph or two above
             found = frozenset(
-                e for e in entities
-                if contains_phrase(*sentence_keys, e)
-                or contains_phrase(*identities[doc_id], e)
-                or contains_phrase(*section_keys, e)
-                or contains_phrase(*lead_in, e)
-                or (e in question.event_entities and contains_phrase(*whole[doc_id], e))
+                e for e in entities if any(
+                    contains_phrase(*sentence_keys, x)
+                    or contains_phrase(*identities[doc_id], x)
+                    or contains_phrase(*section_keys, x)
+                    or contains_phrase(*lead_in, x)
+                    or (e in question.event_entities and contains_phrase(*whole[doc_id], x))
+                    for x in question.spellings(e))
             )
             previous, following = _neighbours(report.text, sentences_of[doc_id], start, end)
             # A named thing the report states elsewhere counts as said; a term of the sentence

@@ -47,6 +47,9 @@ _WIDESPREAD = 0.5  # of the reports
 _DOCUMENT_BEFORE = re.compile(rf"\b{alternation(_P.resolution_words)}(?:\s+số)?$", re.IGNORECASE)
 _ACRONYM = re.compile(r"\b[A-ZĐ]{2,}\b")
 _TOKEN = re.compile(r"[\w][\w./-]*\w|\w", re.UNICODE)
+# words that end a name written in sentence case: what follows them is the rest of the question
+_NAME_ENDS = frozenset({"năm", "ngày", "tháng", "của", "tại", "ở", "và", "đã", "được", "là", "có", "cho", "với",
+                        "về", "theo", "trong", "khi", "bắt", "từ", "đến"})
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,13 @@ class Question:
     counted: str = ""  # folded noun after "bao nhiêu" ("tinh"), for number questions
     plural: bool = False  # asks for several things ("những", "các")
     across: bool = False  # asks which reports/conferences: one sentence from each report
+    # a sentence-case name the question writes out ("Luật Bảo vệ môi trường" -> entity "luật bảo")
+    # and reports shorten to its initials: {"luật bảo": ("luat bvmt",)}, folded
+    aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def spellings(self, entity: str) -> tuple[str, ...]:
+        """The entity and the abbreviations a report may write for it."""
+        return (entity, *dict(self.aliases).get(entity, ()))
 
 
 def analyze(question: str, report_share: Callable[[str], float] | None = None) -> Question:
@@ -73,7 +83,7 @@ def analyze(question: str, report_share: Callable[[str], float] | None = None) -
     folded = fold(text)
     # Acronyms (WHO, AI) are names, not the question words they spell.
     kind = _kind(text, fold(_ACRONYM.sub(" ", text)))
-    entities, event = _entities(text, report_share)
+    entities, event, aliases = _entities(text, report_share)
     named = set().union(*(query_tokens(e) for e in entities)) if entities else set()
     core = _core(text)
     count = _COUNT.search(folded)
@@ -96,6 +106,7 @@ def analyze(question: str, report_share: Callable[[str], float] | None = None) -
         counted=counted,
         plural=bool(_PLURAL.search(folded)),
         across=bool(_ACROSS.search(folded)),
+        aliases=tuple(aliases.items()),
     )
 
 
@@ -107,7 +118,7 @@ def _kind(text: str, folded: str) -> str:
     return "other"
 
 
-def _entities(text: str, report_share: Callable[[str], float] | None) -> tuple[list[str], set[str]]:
+def _entities(text: str, report_share: Callable[[str], float] | None) -> tuple[list[str], set[str], dict]:
     matches = list(_TOKEN.finditer(text.rstrip("?.! ")))
     tokens = [m.group() for m in matches]
     breaks = [False] + [bool(re.search(r"[,;:()]", text[a.end() : b.start()])) for a, b in zip(matches, matches[1:])]
@@ -115,8 +126,9 @@ def _entities(text: str, report_share: Callable[[str], float] | None) -> tuple[l
     event: set[str] = set()
     run: list[str] = []
     run_after_locative = False
+    aliases: dict[str, tuple[str, ...]] = {}
 
-    def close_run() -> None:
+    def close_run(at: int | None = None) -> None:
         while run and _generic(run[0]):
             run.pop(0)
         while run and _generic(run[-1]):
@@ -132,6 +144,11 @@ def _entities(text: str, report_share: Callable[[str], float] | None) -> tuple[l
             found.append(key)
             if run_after_locative:
                 event.add(key)
+            if at is not None and len(run) >= 2:
+                rest = _sentence_case_rest(tokens, breaks, at)
+                if rest:  # "Luật Bảo vệ môi trường" is also "Luật BVMT"
+                    initials = "".join(fold(w)[0] for w in (*run[1:], *rest))
+                    aliases[key] = (f"{fold(run[0]).lower()} {initials.lower()}",)
         run.clear()
 
     for i, tok in enumerate(tokens):
@@ -151,9 +168,22 @@ def _entities(text: str, report_share: Callable[[str], float] | None) -> tuple[l
                 run_after_locative = prev in _LOCATIVE
             run.append(tok)
         else:
-            close_run()
+            close_run(i)
     close_run()
-    return list(dict.fromkeys(found)), event
+    return list(dict.fromkeys(found)), event, aliases
+
+
+def _sentence_case_rest(tokens: list[str], breaks: list[bool], at: int, most: int = 5) -> list[str]:
+    """The lower-case words that go on a name written in sentence case ("Bảo" + "vệ môi trường"),
+    up to a function word, a number or a comma."""
+    rest: list[str] = []
+    for j in range(at, min(len(tokens), at + most)):
+        word = tokens[j]
+        if (j > at and breaks[j]) or not word.isalpha() or not word.islower() or is_stopword(word, False) \
+                or match_key(word) in _NAME_ENDS:
+            break
+        rest.append(word)
+    return rest
 
 
 def _core(text: str) -> list[str]:
