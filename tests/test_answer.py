@@ -136,3 +136,25 @@ def test_which_reports_questions_cite_each_report_with_its_opening(seed_index):
     for quotes in by_report.values():  # the sentence naming Quảng Nam, and the one naming the event
         assert any("Quảng Nam" in q for q in quotes)
         assert any(q.startswith(("Ngày", "Chiều")) for q in quotes)
+
+
+def test_a_lead_in_before_a_colon_names_what_its_clauses_state():
+    """"Qua khảo sát của X cho thấy tỷ lệ …, cụ thể: năm 2012 là 19%, …, năm 2018 lên 47%.": the
+    number stands in a clause after the colon, X in the lead-in, and the sentence states both."""
+    from langchain_core.documents import Document
+
+    from rag.answer.evidence import EvidenceStep
+    from rag.retrieval.store import Report
+
+    sentence = ("Qua khảo sát của INTOSAI cho thấy tỷ lệ các quốc gia quy định cụ thể về vai trò của cơ quan "
+                "kiểm toán đối với kiểm toán môi trường ngày càng gia tăng, cụ thể: năm 2012 là 19%, năm 2015 "
+                "là 22% và đặc biệt năm 2018 tăng mạnh lên 47%.")
+    text = f"Báo cáo đề tài\n{sentence}"
+    report = Report("r", text, {"title": "Báo cáo đề tài", "chunk_starts": "0"})
+    chunk = Document(text, metadata={"doc_id": "r", "chunk_id": "r:000", "start": 0, "end": len(text)})
+    ev = EvidenceStep(idf=lambda t: 1.0, similarity=None).invoke({
+        "question": "Theo khảo sát của INTOSAI, tỷ lệ quốc gia quy định vai trò của cơ quan kiểm toán đối với "
+                    "kiểm toán môi trường năm 2018 là bao nhiêu?",
+        "documents": [chunk], "reports": {"r": report}})
+    found = next(s for s in ev.sentences if s.text == sentence)
+    assert found.parts and found.states_kind and found.states_kind_with_names

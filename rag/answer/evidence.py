@@ -185,7 +185,7 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
             kind_stated = states_kind(text, question)
             named_here = [e for e in entities if e not in question.event_entities | question.years and contains_phrase(*sentence_keys, e)]
             with_names = kind_stated and (not parts or not named_here or any(
-                p.states_kind and all(contains_phrase(*keys(report.text[p.start : p.end]), e) for e in named_here)
+                p.states_kind and all(contains_phrase(*keys(_clause_with_lead_in(report.text, start, p)), e) for e in named_here)
                 for p in parts))
             out.append(SentenceEvidence(
                 doc_id=doc_id, title=report.meta.get("title", ""), chunk_id=report.chunk_id_at(start),
@@ -314,6 +314,14 @@ def _parts(text: str, start: int, end: int, weights: dict[str, float], context: 
             parts.append(Part(a, a + len(clause), _share(weights, tokens, context - tokens),
                               states_kind(clause, question)))
     return tuple(sorted(parts, key=lambda p: (p.end - p.start, p.start)))
+
+
+def _clause_with_lead_in(text: str, start: int, part: Part) -> str:
+    """A clause, with what introduces it when it follows the sentence's first ":" ("Qua khảo sát của X
+    cho thấy tỷ lệ …, cụ thể: năm 2018 là 47%"): the lead-in's names are the clause's too."""
+    colon = text.find(":", start, part.start)
+    clause = text[part.start : part.end]
+    return f"{text[start : colon + 1]} {clause}" if colon >= 0 else clause
 
 
 def _neighbours(text: str, sentences: list, start: int, end: int) -> tuple[Neighbour | None, Neighbour | None]:
