@@ -140,6 +140,7 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
         asked = _unigrams(question.text)
         spans += _restated_neighbours(spans, reports, sentences_of, asked)
         entities = self._checkable_entities(question)
+        spellings = {e: question.spellings(e) for e in entities}  # the entity and its initials
         identities = {d: keys(_identity(r)) for d, r in reports.items()}
         # whole texts are searched only for the names that place the event ("ở X", "số III")
         whole = {d: keys(r.text) for d, r in reports.items()} if question.event_entities else {}
@@ -161,13 +162,13 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
             section_keys = keys(section)
             lead_in = keys(_lead_in(report.text, start))  # "Tại tỉnh X:" a paragraph or two above
             found = frozenset(
-                e for e in entities if any(
+                e for e, spelled in spellings.items() if any(
                     contains_phrase(*sentence_keys, x)
                     or contains_phrase(*identities[doc_id], x)
                     or contains_phrase(*section_keys, x)
                     or contains_phrase(*lead_in, x)
                     or (e in question.event_entities and contains_phrase(*whole[doc_id], x))
-                    for x in question.spellings(e))
+                    for x in spelled)
             )
             previous, following = _neighbours(report.text, sentences_of[doc_id], start, end)
             # A named thing the report states elsewhere counts as said; a term of the sentence

@@ -43,13 +43,12 @@ _NUMBER_LEAD = _P.number_lead
 _LOCATIVE = _P.locative
 # Common words that open a question with a capital ("Ngoài <tên>, …"): not part of a name.
 _OPENERS = _P.openers
+# Words that end a name written in sentence case: what follows them is the rest of the question.
+_NAME_ENDS = _P.name_ends
 _WIDESPREAD = 0.5  # of the reports
 _DOCUMENT_BEFORE = re.compile(rf"\b{alternation(_P.resolution_words)}(?:\s+số)?$", re.IGNORECASE)
 _ACRONYM = re.compile(r"\b[A-ZĐ]{2,}\b")
 _TOKEN = re.compile(r"[\w][\w./-]*\w|\w", re.UNICODE)
-# words that end a name written in sentence case: what follows them is the rest of the question
-_NAME_ENDS = frozenset({"năm", "ngày", "tháng", "của", "tại", "ở", "và", "đã", "được", "là", "có", "cho", "với",
-                        "về", "theo", "trong", "khi", "bắt", "từ", "đến"})
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.text.normalize import fold
+from rag.text.normalize import fold, words
 from rag.text.profile import profile
 from rag.text.tokens import lexical_tokens
 
@@ -81,10 +81,10 @@ def asked_cells(text: str, question: str) -> tuple[str, list[Cell]] | None:
 
 def _names_every_level(header: str, folded_question: str) -> bool:
     """The question holds most words of each level of a column's header ("Năm 2023 / Chỉ tiêu")."""
-    asked = set(re.findall(r"\w+", folded_question.lower()))
+    asked = set(words(folded_question))
     for level in header.split(" / "):
-        words = re.findall(r"\w+", fold(level).lower())
-        if not words or sum(w in asked for w in words) * 2 < len(words):
+        said = words(fold(level))
+        if not said or sum(w in asked for w in said) * 2 < len(said):
             return False
     return True
 

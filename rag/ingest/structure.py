@@ -40,7 +40,7 @@ def classify(text: str, page: int = 0, ocr: bool = False, bold: bool = False) ->
     match = _NUMBERED.match(line)
     if match and not re.match(r"^\d{1,2}\.\d{1,2}\.\d{2,4}\b", line):  # not a date "26.6.2019"
         marker = match.group(1)
-        depth = marker.rstrip(".").count(".") + 1
+        depth = _depth(marker)
         return Block("heading" if short and (bold or depth > 1 or line.isupper() or len(line) < 100) else "list_item",
                      line, page, 4 + depth, marker, ocr=ocr)
     for pattern in (_NUMBER_PAREN, _LETTER, _BULLET):
@@ -60,11 +60,16 @@ def marker_style(marker: str) -> str:
         return "a)"
     if _NUMBER_PAREN.match(marker + " x"):
         return "1)"
-    if re.fullmatch(r"(?:\d{1,2}\.)+\d{0,2}", marker):
-        return "1." * (marker.rstrip(".").count(".") + 1)
+    if _NUMBERED.match(marker + " x"):
+        return "1." * _depth(marker)
     if _ROMAN.match(marker + " x"):
         return "I."
     return marker
+
+
+def _depth(numbered: str) -> int:
+    """1 for "1.", 2 for "1.2." or "1.2"."""
+    return numbered.rstrip(".").count(".") + 1
 
 
 def _roman_ok(token: str) -> bool:

@@ -55,6 +55,7 @@ class LanguageProfile:
     number_lead: frozenset[str]
     locative: frozenset[str]
     openers: frozenset[str]
+    name_ends: frozenset[str]
     # tables: column words of targets and results (folded), see rag/answer/table_cells.py
     tables: dict[str, tuple[str, ...]]
     # evidence: as written, except count_words (folded)
@@ -137,6 +138,7 @@ def load(path: str | Path) -> LanguageProfile:
         number_lead=_syllables(q["number_lead"], fold),
         locative=_syllables(q["locative"], fold),
         openers=_syllables(q["openers"], match_key),
+        name_ends=_syllables(q["name_ends"], match_key),
         tables={k: _folded(v) for k, v in data.get("tables", {}).items()},
         surnames=_nfc(ev["surnames"]),
         person_titles=_nfc(ev["person_titles"]),
