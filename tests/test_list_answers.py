@@ -65,3 +65,13 @@ def test_a_sentence_numbering_the_list_asked_for_beats_a_sections_items():
     result = _answer("Đề tài đã đề xuất những nhóm giải pháp chính nào?", SOLUTIONS)
     assert result.reason.startswith("kind=list") and "items of a section" not in result.reason
     assert [c.quote for c in result.citations] == [SOLUTIONS_SENTENCE]
+
+
+def test_a_row_answers_with_the_cells_of_the_year_asked():
+    from rag.answer.table_cells import asked_cells
+
+    row = ("Vùng 6 — Năm 2023 / Chỉ tiêu: 76; Năm 2023 / Số nhập học: 75; "
+           "Năm 2024 / Chỉ tiêu: 77; Năm 2024 / Số nhập học: 77")
+    label, cells = asked_cells(row, "Năm 2023 Vùng 6 có chỉ tiêu và số nhập học là bao nhiêu?")
+    assert label == "Vùng 6"
+    assert [(c.header, c.value) for c in cells] == [("Năm 2023 / Chỉ tiêu", "76"), ("Năm 2023 / Số nhập học", "75")]

@@ -80,11 +80,14 @@ def asked_cells(text: str, question: str) -> tuple[str, list[Cell]] | None:
 
 
 def _names_every_level(header: str, folded_question: str) -> bool:
-    """The question holds most words of each level of a column's header ("Năm 2023 / Chỉ tiêu")."""
+    """The question holds most words of each level of a column's header ("Năm 2023 / Chỉ tiêu"), and
+    every number of it: "năm 2023" does not name "Năm 2024 / Chỉ tiêu"."""
     asked = set(words(folded_question))
     for level in header.split(" / "):
         said = words(fold(level))
         if not said or sum(w in asked for w in said) * 2 < len(said):
+            return False
+        if any(w[0].isdigit() and w not in asked for w in said):
             return False
     return True
 
