@@ -18,7 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rag.evaluation.scans import char_error_rate, scan_pdf  # noqa: E402
 
-SCANNED = ["pus_gioi_thieu.pdf", "pus_ThongBaoTuyenSinh2025.pdf",
+# Two are set in a handwriting-like font (Segoe Print), two in Times New Roman, as signed documents are.
+SCANNED = ["pus_gioi_thieu.pdf", "pus_ThongBaoTuyenSinh2025.pdf", "pus_de_an_tuyen_sinh_2023.pdf",
            "pus_Thông báo xét tuyển bổ sung chỉ tiêu tuyển sinh đại học văn bằng 2 tuyển mới trong CAND năm 2025.docx.pdf"]
 
 

@@ -158,3 +158,15 @@ def test_a_lead_in_before_a_colon_names_what_its_clauses_state():
         "documents": [chunk], "reports": {"r": report}})
     found = next(s for s in ev.sentences if s.text == sentence)
     assert found.parts and found.states_kind and found.states_kind_with_names
+
+
+@pytest.mark.parametrize("sentence, counts", [
+    ("Mỗi thí sinh chỉ được đăng ký 01 (một) nguyện vọng xét tuyển.", True),  # the number spelled out after it
+    ("Mỗi thí sinh chỉ được đăng ký 01 nguyện vọng xét tuyển.", True),
+    ("Thí sinh có nguyện vọng đăng ký xét tuyển liên hệ Công an nơi sơ tuyển.", False),
+])
+def test_a_count_is_stated_with_its_number_spelled_out_in_brackets(sentence, counts):
+    from rag.answer.kinds import states_kind
+
+    question = analyze("Mỗi thí sinh được đăng ký bao nhiêu nguyện vọng?")
+    assert states_kind(sentence, question) is counts

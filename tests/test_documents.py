@@ -149,3 +149,11 @@ def test_a_docx_that_unpacks_to_gigabytes_is_refused_before_it_is_inflated(tmp_p
     assert (tmp_path / "bomb.docx").stat().st_size < 2 * 2**20
     with pytest.raises(ConversionError, match="unpacks to 300 MB"):
         convert(tmp_path / "bomb.docx")
+
+
+def test_ocr_reads_digits_that_look_like_letters_inside_numbers_as_digits():
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+    words = ["giải", "nhì", "được", "cộng", "O,7S", "điểm;", "Mục", "I.1", "SO", "ngày", "25/4/2O20"]
+    rows = [f"5\t1\t1\t1\t1\t{i}\t{100 * i}\t10\t80\t30\t90\t{w}" for i, w in enumerate(words)]
+    line, = ocr.parse_tsv("\n".join([header, *rows]), scale=1.0)
+    assert line.text == "giải nhì được cộng 0,75 điểm; Mục I.1 SO ngày 25/4/2020"

@@ -124,9 +124,10 @@ def answer_spans(text: str, question: Question) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=64)
 def _count_of(counted: str) -> re.Pattern[str]:
-    """A number right before the counted noun or a word for the same unit ("8 tỉnh", "12 giờ"), folded."""
+    """A number right before the counted noun or a word for the same unit ("8 tỉnh", "12 giờ"), folded;
+    official text spells the number out after it: "01 (một) nguyện vọng"."""
     nouns = alternation(_P.count_synonyms.get(counted, (counted,)))
-    return re.compile(rf"\b{_COUNT_WORDS}\s+(?:\w+\s+)?{nouns}\b")
+    return re.compile(rf"\b{_COUNT_WORDS}\s+(?:\(\w+(?:\s\w+){{0,3}}\)\s+)?(?:\w+\s+)?{nouns}\b")
 
 
 def _asks_day(question: str) -> bool:

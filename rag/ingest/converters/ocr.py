@@ -8,6 +8,7 @@ memory than a large poster page.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections import defaultdict
@@ -58,6 +59,19 @@ def ocr_lines(image, scale: float, language: str = "vie") -> list[Line]:
     return parse_tsv(done.stdout.decode("utf-8", "replace"), scale)
 
 
+# Tesseract reads a digit as the letter it looks like inside a number ("O,7S" for "0,75", "1,O"):
+# in a word made of digits, separators and those letters, with a digit and a separator, they are digits.
+# (Not "I": "I.1" is a heading number.)
+_LOOKALIKE_DIGITS = str.maketrans("OoØSl", "00051")
+_NUMBER_LIKE = re.compile(r"(?=[^\d]*\d)[\dOoØSl]+(?:[.,/][\dOoØSl]+)+[.,;:)]?")
+
+
+def _digits_in_numbers(word: str) -> str:
+    if not _NUMBER_LIKE.fullmatch(word):
+        return word
+    return word.translate(_LOOKALIKE_DIGITS)
+
+
 def parse_tsv(tsv: str, scale: float) -> list[Line]:
     words: dict[tuple[int, int, int], list[tuple[int, int, int, int, str]]] = defaultdict(list)
     for row in tsv.splitlines()[1:]:
@@ -70,7 +84,7 @@ def parse_tsv(tsv: str, scale: float) -> list[Line]:
             continue
         if conf < 0:
             continue
-        words[(int(cols[2]), int(cols[3]), int(cols[4]))].append((left, top, width, height, cols[11]))
+        words[(int(cols[2]), int(cols[3]), int(cols[4]))].append((left, top, width, height, _digits_in_numbers(cols[11])))
     lines = []
     for (block, par, _), found in words.items():
         found.sort()
