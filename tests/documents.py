@@ -135,3 +135,36 @@ def pdf_table_report(path: Path) -> Path:
     c.showPage()
     c.save()
     return path
+
+
+SETTLED = [("STT", "Tỉnh", "Dự toán", "Quyết toán"),
+           ("I", "Năm 2019", "300", "310"), ("1", "Lào Cai", "100", "110"), ("2", "Yên Bái", "200", "200"),
+           ("II", "Năm 2020", "350", "365"), ("1", "Lào Cai", "120", "125")]
+SETTLED_NEXT_PAGE = [SETTLED[0], ("2", "Yên Bái", "230", "240")]
+
+
+def pdf_appendix_report(path: Path) -> Path:
+    """An appendix on landscape pages, as audit reports end: "Phụ lục 02" over a ruled table whose
+    group rows ("II Năm 2020") head the provinces' rows, the table going on over the next page
+    under its repeated header, and a page number low in the short bottom margin."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("DejaVu", font()))
+    width, height = landscape(A4)
+    c = canvas.Canvas(str(path), pagesize=(width, height))
+    for page, rows in enumerate((SETTLED, SETTLED_NEXT_PAGE), start=80):
+        c.setFont("DejaVu", 12)
+        if page == 80:
+            c.drawString(72, height - 70, "Phụ lục 02 Biểu tổng hợp quyết toán kinh phí của các tỉnh")
+        xs, top, row_h = [72, 132, 332, 482, 632], height - 100, 24
+        c.grid(xs, [top - row_h * i for i in range(len(rows) + 1)])
+        for r, row in enumerate(rows):
+            for col, value in enumerate(row):
+                c.drawString(xs[col] + 6, top - row_h * r - 16, value)
+        c.drawString(width / 2, 50, str(page))  # the page number, 50 pt above the edge
+        c.showPage()
+    c.save()
+    return path

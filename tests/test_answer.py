@@ -170,3 +170,29 @@ def test_a_count_is_stated_with_its_number_spelled_out_in_brackets(sentence, cou
 
     question = analyze("Mỗi thí sinh được đăng ký bao nhiêu nguyện vọng?")
     assert states_kind(sentence, question) is counts
+
+
+@pytest.mark.parametrize("sentence, states", [
+    ("Thí sinh đăng ký xét tuyển theo Phương thức 2, Phương thức 3 năm 2025.", False),  # labels, a year
+    ("Căn cứ Công văn số 3838/X02-P2 ngày 21/8/2025 của Cục Đào tạo.", False),  # a document's number, a date
+    ("4. Thời gian, địa điểm tiếp nhận hồ sơ", False),  # a list marker
+    ("Lệ phí thực hiện tương tự như năm 2024.", False),
+    ("Điểm chuẩn Phương thức 3 là 23,5 điểm.", True),
+    ("Mỗi thí sinh nộp 180.000 đồng.", True),
+])
+def test_how_much_is_not_answered_by_years_labels_or_document_numbers(sentence, states):
+    from rag.answer.kinds import states_kind
+
+    question = analyze("Điểm chuẩn trúng tuyển Phương thức 3 năm 2025 là bao nhiêu?")
+    assert question.kind == "number" and not question.counted
+    assert states_kind(sentence, question) is states
+
+
+def test_a_numbered_part_is_one_entity_the_answer_must_sit_in():
+    question = analyze("Theo Phụ lục 02, năm 2020 Vùng 9 (văn bằng 2) có quyết toán bao nhiêu?")
+    assert {"phụ lục 02", "vùng 9"} <= set(question.entities)
+    assert not {"phụ", "vùng", "bảng 2"} & set(question.entities)  # "văn bằng" is no "bảng"
+    assert "phụ lục 02" not in question.event_entities  # stated where the answer is, not anywhere
+    section = analyze("Mục 2.4 trong Chương 2 gồm những tiểu mục nào?")
+    assert section.spellings("mục 2.4") == ("mục 2.4", "2.4")  # the heading "2.4 Các giải pháp khác"
+    assert section.spellings("chương 2") == ("chương 2", "chương ii")

@@ -16,7 +16,7 @@ from rag.ingest.pipeline import ingest
 from rag.retrieval.store import ReportStore
 from rag.settings import Settings
 
-from .documents import TABLE, TASKS, WRAPPED, docx_report, pdf_report, pdf_table_report
+from .documents import TABLE, TASKS, WRAPPED, docx_report, pdf_appendix_report, pdf_report, pdf_table_report
 
 
 def _laid_out(path):
@@ -157,3 +157,25 @@ def test_ocr_reads_digits_that_look_like_letters_inside_numbers_as_digits():
     rows = [f"5\t1\t1\t1\t1\t{i}\t{100 * i}\t10\t80\t30\t90\t{w}" for i, w in enumerate(words)]
     line, = ocr.parse_tsv("\n".join([header, *rows]), scale=1.0)
     assert line.text == "giải nhì được cộng 0,75 điểm; Mục I.1 SO ngày 25/4/2020"
+
+
+def test_appendix_rows_sit_under_their_group_row_across_pages(tmp_path):
+    text, layout = _laid_out(pdf_appendix_report(tmp_path / "a.pdf"))
+    assert "\n\n80\n\n" not in text and not text.rstrip().endswith("81")  # page numbers dropped
+    row = "2 Yên Bái — Dự toán: 230; Quyết toán: 240"
+    assert row in text
+    section = layout.at(text.index(row)).section
+    assert section.startswith("Phụ lục 02") and section.endswith(" › II Năm 2020")
+    first = layout.at(text.index("2 Yên Bái — Dự toán: 200")).section
+    assert first.endswith(" › I Năm 2019")
+    assert layout.at(text.index("II Năm 2020")).section == section.rsplit(" › ", 1)[0]
+
+
+def test_a_row_named_by_its_group_and_label_is_answered_with_its_cell(tmp_path):
+    settings = Settings.load(home=tmp_path / "home")
+    store = ReportStore.open(settings, create=True)
+    ingest([pdf_appendix_report(tmp_path / "a.pdf")], store, settings.lexical_dir, progress=False)
+    answer = open_pipeline(settings, store).ask("Theo Phụ lục 02, năm 2020 tỉnh Yên Bái có quyết toán bao nhiêu?")
+    assert not answer.refused
+    assert answer.citations[0].quote.startswith("2 Yên Bái — Dự toán: 230")
+    assert "240" in answer.answer and "200" not in answer.answer

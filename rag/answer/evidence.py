@@ -26,7 +26,7 @@ from rag.answer.kinds import (
     asked_roles, contains_phrase, holds_list, keys, office_mentions, refers_back, states_kind,
 )
 from rag.answer.question import Question, analyze
-from rag.ingest.blocks import layout_of
+from rag.ingest.blocks import SECTION_SEP, layout_of
 from rag.retrieval.corpus_stats import CorpusStats
 from rag.text.normalize import fold
 from rag.text.sentences import split_spans
@@ -82,6 +82,7 @@ class SentenceEvidence:
     parts: tuple[Part, ...] = ()  # of a long sentence with several ";" clauses, shortest first
     other_office: bool = False  # names an office the question asks about only as deputy/former/acting
     office: bool = False  # names an office the question asks about, as it is
+    other_year: bool = False  # sits under a heading or group row of another year than the asked one
     # share of its words the question does not use: near 0, it restates the question and its answer
     # is a neighbour (the sentence before, when this one points back to it: "Cách này giúp …")
     novelty: float = 1.0
@@ -197,6 +198,7 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
                 states_kind=kind_stated, holds_list=holds_list(text),
                 entities=found, previous=previous, following=following, parts=parts,
                 other_office=other_office, office=office, novelty=_novelty(text, asked), points_back=back,
+                other_year=_about_another_year(text, section, question),
                 states_kind_with_names=with_names, **section_of(report.text, start, end),
             ))
         missing = frozenset(entities) - frozenset().union(*(s.entities for s in out)) if out else frozenset(entities)
@@ -245,6 +247,29 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
 LEAD_IN_PARAGRAPHS = 2
 _OPENS_PART = re.compile(r"\(?(?:\d{1,2}|[IVX]{1,5}|[a-zđ])\)\s|(?:\d{1,2}(?:\.\d{1,2}){0,3}|[IVX]{1,5})\.\s")
 _TITLE_CHARS = 150
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_YEAR_SPAN = re.compile(r"\b((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})\b")
+
+
+def years_in(text: str) -> set[int]:
+    """The years a text names, a span ("2017 - 2021") standing for every year in it."""
+    found = {int(y) for y in _YEAR.findall(text)}
+    for a, b in _YEAR_SPAN.findall(text):
+        if 0 < int(b) - int(a) <= 50:
+            found.update(range(int(a), int(b) + 1))
+    return found
+
+
+def _about_another_year(text: str, section: str, question: Question) -> bool:
+    """A sentence or row under a heading or group row of another year than the one asked ("I Năm
+    2019" above "2 Yên Bái — …", asked about 2020), naming none of the asked years itself."""
+    asked = set().union(*(years_in(y) for y in question.years)) if question.years else set()
+    if not asked or years_in(text) & asked:
+        return False
+    inner = next((y for step in reversed(section.split(SECTION_SEP)) if (y := years_in(step))), set())
+    return bool(inner) and not inner & asked
 
 
 def _unigrams(text: str) -> set[str]:

@@ -130,6 +130,7 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
             and (c.s.states_kind_with_names or ev.question.kind not in STRICT_KINDS)
             and (c.s.entities or not ev.entities)
             and not c.s.other_office
+            and not c.s.other_year
             # "Trưởng Ban X là ai?": the person is named with that office
             and (c.s.office or ev.question.kind != "person" or not ev.offices)
             and not (c.s.heading and not c.s.items)  # a heading alone says nothing
@@ -172,6 +173,8 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
         if not passing:
             return f"no sentence states the {ev.question.kind} asked for"
         named = [c for c in passing if c.s.entities or not ev.entities]
+        if named and all(c.s.other_year for c in named):
+            return "the passages are about another year"
         if named and all(c.s.other_office for c in named):
             return "the passages name that office only as deputy, former or acting"
         if named and ev.question.kind == "person" and ev.offices and not any(c.s.office for c in named):
@@ -180,7 +183,7 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
 
     def _select(self, ev: Evidence, usable: list[_Scored], scored: list[_Scored]) -> list[_Scored] | None:
         question = ev.question
-        lead = usable[0]
+        lead = _naming_everything(ev, usable)
         chosen = [lead]
         # A question naming things in two reports (a comparison): cover each named thing.
         for entity in sorted(set(ev.entities) - lead.s.entities):
@@ -264,6 +267,20 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
 def asks_list(ev: Evidence) -> bool:
     """A list, or several people/places/bodies (\"những tỉnh nào\")."""
     return ev.question.kind == "list" or (ev.question.plural and ev.question.kind in _LISTED_KINDS)
+
+
+WHOLE_NAMES_RATIO = 0.85
+
+
+def _naming_everything(ev: Evidence, usable: list[_Scored]) -> _Scored:
+    """The best candidate, or one nearly as good that states every named thing the question does
+    while the best leaves some out ("năm 2020 tỉnh Sơn La": the province's row under the 2020
+    group beats the sentence about all six provinces in 2020)."""
+    lead = usable[0]
+    everything = frozenset(ev.entities)
+    if lead.s.entities >= everything:
+        return lead
+    return next((c for c in usable[1:] if c.s.entities >= everything and c.score >= WHOLE_NAMES_RATIO * lead.score), lead)
 
 
 def _with_ledes(ev: Evidence, chosen: list[_Scored], scored: list[_Scored]) -> list[_Scored]:

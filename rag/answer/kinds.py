@@ -184,8 +184,29 @@ def states_kind(sentence: str, question: Question) -> bool:
         if counted in _P.percent_nouns and re.search(r"\d\s*%", sentence):
             return True
         return _count_of(counted).search(fold(sentence)) is not None
+    if kind == "number":
+        return _states_amount(sentence, question.text)
     test = _KIND_TESTS.get(kind)
     return True if test is None else bool(test.search(sentence))
+
+
+# "là bao nhiêu" is not answered by a year, a date, a document's number, a list marker, the digits
+# of a code ("X02", "CA1"), or a number the question itself names or labels as it does ("Phương
+# thức 3" is not an amount, nor is "Phương thức 2" then); "năm" (five) is a year.
+_NOT_AMOUNTS = re.compile(r"\b(?:ngày\s+)?\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b(?:năm\s+)?(?:19|20)\d{2}\b"
+                          r"|\b(?:ngày|tháng)\s+\d{1,2}\b"
+                          r"|\b\d+/[\w-]*[^\W\d_][\w-]*"  # a document's number: "3838/X02-P2", "05/HD-BCA"
+                          r"|^\W*(?:\d{1,2}(?:\.\d{1,2})*[.)]|\(\d{1,2}\))\s", re.IGNORECASE)  # a list marker: "4. ", "(2) "
+_AMOUNT = re.compile(r"(?<!\w)(\w+\s+)?(\d+(?:[.,]\d+)*)")
+_AMOUNT_WORDS = re.compile(rf"\b{alternation(tuple(w for w in _P.number_words if w != 'năm'))}\b", re.IGNORECASE)
+
+
+def _states_amount(sentence: str, question: str) -> bool:
+    named = _AMOUNT.findall(match_key(question))
+    asked, labels = {n for _, n in named}, {w.strip() for w, _ in named if w}
+    rest = _NOT_AMOUNTS.sub(" ", match_key(sentence))
+    return any(n not in asked and (w or "").strip() not in labels for w, n in _AMOUNT.findall(rest)) \
+        or _AMOUNT_WORDS.search(rest) is not None
 
 
 def _counted_row(sentence: str, counted: str) -> bool:

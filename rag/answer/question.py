@@ -38,6 +38,7 @@ _GENERIC_PLAIN = _P.generic_plain | EN_MARKERS | _QUESTION_WORDS_PLAIN
 _ROMAN = re.compile(r"^[IVXLC]+$")
 _YEAR = re.compile(r"\b(19|20)\d{2}$")
 _NUMBER_LEAD = _P.number_lead
+_PART_LABELS_PLAIN = frozenset(fold(w) for w in _P.part_labels)
 # A named thing right after these words places the event ("hội nghị ở <nơi>"):
 # the report as a whole may state it; other named things must be in the answer sentence.
 _LOCATIVE = _P.locative
@@ -156,6 +157,16 @@ def _entities(text: str, report_share: Callable[[str], float] | None) -> tuple[l
             close_run()  # "Phú Lạc, Tân Phú": a comma ends a name
         if tok[0].isdigit() or _ROMAN.match(tok):
             close_run()
+            label = _part_label(tokens, i)
+            if label:  # "Phụ lục 02", "Phương thức 3": a part the answer sits in, not the event
+                stray = {_key(label), _key(label.split()[0])}  # its capital, taken for a name
+                found[:] = [f for f in found if f not in stray]
+                event.difference_update(stray)
+                key = _key(f"{label} {tok}")
+                found.append(key)
+                if other := _part_spellings(label, tok):
+                    aliases[key] = other
+                continue
             key = _key(f"{tokens[i - 1]} {tok}" if prev in _NUMBER_LEAD else tok)
             found.append(key)
             # cluster numbers, terms, years identify the event; a document's number ("Nghị quyết 58")
@@ -170,6 +181,36 @@ def _entities(text: str, report_share: Callable[[str], float] | None) -> tuple[l
             close_run(i)
     close_run()
     return list(dict.fromkeys(found)), event, aliases
+
+
+def _part_label(tokens: list[str], at: int) -> str:
+    """The one or two words before a number that name a part of a report ("Phụ lục", "Vùng")."""
+    for n in (2, 1):
+        words = " ".join(tokens[max(at - n, 0) : at])
+        plain = not has_diacritics(words)  # "phu luc 02": compared folded; "văn bằng" is no "bảng"
+        if at >= n and (fold(words) in _PART_LABELS_PLAIN if plain else match_key(words) in _P.part_labels):
+            return words
+    return ""
+
+
+_ROMANS = ("", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv",
+           "xvi", "xvii", "xviii", "xix", "xx")
+_ROMAN_NUMBERED = ("chương", "phần", "mục", "phụ lục")
+
+
+def _part_spellings(label: str, number: str) -> tuple[str, ...]:
+    """How a report may write a numbered part otherwise: a heading's number alone ("Mục 2.4" is
+    the heading "2.4 Các giải pháp khác"), roman for arabic and back ("Chương 2" is "CHƯƠNG II")."""
+    key, n = match_key(label), number.lower()
+    if re.fullmatch(r"\d{1,2}(?:\.\d{1,2})+", n):
+        return (n,)
+    if key not in _ROMAN_NUMBERED:
+        return ()
+    if n.isdigit() and 0 < int(n) < len(_ROMANS):
+        return (f"{key} {_ROMANS[int(n)]}",)
+    if n in _ROMANS[1:]:
+        return (f"{key} {_ROMANS.index(n)}",)
+    return ()
 
 
 def _sentence_case_rest(tokens: list[str], breaks: list[bool], at: int, most: int = 5) -> list[str]:

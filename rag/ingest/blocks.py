@@ -148,16 +148,32 @@ def block_lines(block: Block) -> list[tuple[str, str]]:
     return lines
 
 
+# A table row's running number and its level: roman (a group: "III Năm 2019"), arabic, letter.
+_ROW_NUMBER = re.compile(r"(?:(?P<roman>[IVX]{1,5})|(?P<arabic>\d{1,3})|(?P<letter>[a-zđ]))[.)]?\s")
+_ROW_LEVELS = ("roman", "arabic", "letter")
+
+
+def _row_level(line: str) -> int:
+    """0 for a row numbered "III", 1 for "5", 2 for "a", 3 for a row without a running number."""
+    number = _ROW_NUMBER.match(line)
+    return next((i for i, name in enumerate(_ROW_LEVELS) if number and number.group(name)), len(_ROW_LEVELS))
+
+
 def lay_out(blocks: list[Block]) -> tuple[str, Layout]:
-    """The cleaned text (one unit a paragraph, separated by a blank line) and where each unit is."""
+    """The cleaned text (one unit a paragraph, separated by a blank line) and where each unit is.
+    A table row numbered under a group row ("5 Lai Châu" under "III Năm 2019", the same table
+    or its continuation on the next page) has the group in its section path, as under a heading."""
     parts: list[str] = []
     units: list[Placed] = []
     path: list[tuple[int, str]] = []  # (level, heading text) of the headings above
+    groups: dict[int, str] = {}  # row level -> label of the last group row at that level
     offset = 0
     for block in blocks:
         lines = block_lines(block)
         if not lines:
             continue
+        if block.kind != "table":
+            groups = {}
         if block.kind == "heading":
             level = block.level or 1
             path = [(lv, t) for lv, t in path if lv < level]
@@ -169,9 +185,21 @@ def lay_out(blocks: list[Block]) -> tuple[str, Layout]:
             if parts:
                 offset += 2
             parts.append(text)
-            units.append(Placed(offset, offset + len(text), kind, block.page, section, block.ocr))
+            units.append(Placed(offset, offset + len(text), kind, block.page, _in_group(section, text, groups)
+                                if kind == "table_row" else section, block.ocr))
             offset += len(text)
     return "\n\n".join(parts), Layout(units)
+
+
+def _in_group(section: str, row: str, groups: dict[int, str]) -> str:
+    """The row's section path with the group rows above it; a numbered row is the group of those below."""
+    level = _row_level(row)
+    above = [label for lv, label in sorted(groups.items()) if lv < level]
+    if level < len(_ROW_LEVELS):
+        for deeper in [lv for lv in groups if lv >= level]:
+            del groups[deeper]
+        groups[level] = _heading_label(row.split(" — ", 1)[0])
+    return SECTION_SEP.join([section, *above] if section else above)
 
 
 def _heading_label(text: str, limit: int = 80) -> str:

@@ -17,6 +17,7 @@ _NAMED = [  # (pattern of the marker, level)
     (re.compile(r"^(mục\s+[IVXLC\d]+)\b[.:]?", re.IGNORECASE), 3),
     (re.compile(r"^(điều\s+\d+)\s*[.:]", re.IGNORECASE), 4),
 ]
+_APPENDIX = re.compile(r"^(phụ lục\s+(?:số\s+)?[\dIVXLC]+)\b[.:]?", re.IGNORECASE)
 _ROMAN = re.compile(r"^([IVXLC]{1,6})[.)]\s+(?=\S)")
 _NUMBERED = re.compile(r"^((?:\d{1,2}\.){1,5}\d{0,2})\s+(?=\S)")  # "1.", "1.2.", "1.1.1.1."
 _NUMBER_PAREN = re.compile(r"^(\d{1,2}\))\s+(?=\S)")
@@ -34,6 +35,9 @@ def classify(text: str, page: int = 0, ocr: bool = False, bold: bool = False) ->
         if match:
             return Block("heading", line, page, level, _title_case(match.group(1)), ocr=ocr)
     short = len(line) <= HEADING_MAX and not line.endswith((".", ";", ",", ":")) or (len(line) <= 90 and line.isupper())
+    match = _APPENDIX.match(line)
+    if match and short:  # "Phụ lục 02 Biểu tổng hợp …": a part of its own after the body
+        return Block("heading", line, page, 1, _title_case(match.group(1)), ocr=ocr)
     match = _ROMAN.match(line)
     if match and _roman_ok(match.group(1)):
         return Block("heading" if short else "list_item", line, page, 2, match.group(1) + ".", ocr=ocr)

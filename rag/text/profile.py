@@ -53,6 +53,7 @@ class LanguageProfile:
     generic_caps: frozenset[str]
     generic_plain: frozenset[str]
     number_lead: frozenset[str]
+    part_labels: tuple[str, ...]  # match keys
     locative: frozenset[str]
     openers: frozenset[str]
     name_ends: frozenset[str]
@@ -136,6 +137,7 @@ def load(path: str | Path) -> LanguageProfile:
         generic_caps=_syllables(q["generic_caps"], match_key),
         generic_plain=_syllables(q["generic_plain"], fold),
         number_lead=_syllables(q["number_lead"], fold),
+        part_labels=tuple(match_key(w) for w in q["part_labels"]),
         locative=_syllables(q["locative"], fold),
         openers=_syllables(q["openers"], match_key),
         name_ends=_syllables(q["name_ends"], match_key),

@@ -181,7 +181,8 @@ def _key(text: str) -> str:
 
 
 def _in_margin(line: Line, page: Page) -> bool:
-    return line.bottom < page.height * _MARGIN * 1.4 or line.top > page.height * (1 - _MARGIN)
+    # the bottom edge decides at the foot: a landscape page's number sits lower in a shorter margin
+    return line.bottom < page.height * _MARGIN * 1.4 or line.bottom > page.height * (1 - _MARGIN)
 
 
 def _running_lines(pages: list[Page]) -> set[str]:
