@@ -30,7 +30,17 @@ SOLUTIONS = Report(
                "- Hướng dẫn tiếp cận dựa trên rủi ro;", "- Hệ thống hồ sơ mẫu biểu."]),
     {"title": "Báo cáo tổng kết đề tài", "chunk_starts": "0"},
 )
-_SENTENCES = [frozenset(lexical_tokens(s)) for r in (KINDS, SOLUTIONS) for s in split(r.text)]
+# a chapter whose sub-headings have paragraphs between them, then the next chapter
+CHAPTER_PARTS = ["2.1. Định hướng hoàn thiện công tác thanh tra", "2.2. Giải pháp hoàn thiện công tác thanh tra"]
+CHAPTER = Report(
+    "chapter",
+    "\n\n".join(["Báo cáo đề tài thanh tra", "CHƯƠNG II: GIẢI PHÁP HOÀN THIỆN CÔNG TÁC THANH TRA", CHAPTER_PARTS[0],
+                   "Công tác thanh tra cần được đổi mới theo hướng chuyên nghiệp.", CHAPTER_PARTS[1],
+                   "2.2.1. Hoàn thiện quy trình", "Quy trình thanh tra được rà soát hằng năm.",
+                   "CHƯƠNG III: ĐIỀU KIỆN THỰC HIỆN", "3.1. Điều kiện về nhân lực"]),
+    {"title": "Báo cáo đề tài thanh tra", "chunk_starts": "0"},
+)
+_SENTENCES = [frozenset(lexical_tokens(s)) for r in (KINDS, SOLUTIONS, CHAPTER) for s in split(r.text)]
 
 
 def _idf(token: str) -> float:
@@ -75,3 +85,9 @@ def test_a_row_answers_with_the_cells_of_the_year_asked():
     label, cells = asked_cells(row, "Năm 2023 Vùng 6 có chỉ tiêu và số nhập học là bao nhiêu?")
     assert label == "Vùng 6"
     assert [(c.header, c.value) for c in cells] == [("Năm 2023 / Chỉ tiêu", "76"), ("Năm 2023 / Số nhập học", "75")]
+
+
+def test_which_parts_of_a_chapter_is_answered_with_its_sub_headings():
+    result = _answer("Chương 2 của báo cáo gồm những mục nào?", CHAPTER)
+    assert result.reason == "kind=list (the items of a section)"
+    assert [c.quote for c in result.citations] == CHAPTER_PARTS  # not 2.2.1, not chapter III's 3.1

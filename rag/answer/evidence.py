@@ -453,4 +453,37 @@ def section_of(text: str, start: int, end: int, limit: int = 12) -> dict:
         first = first or style
         if style == first:
             items.append(Neighbour(a, b, text[a:b]))
+    if heading and len(items) < 2:
+        items = _child_headings(text, line[1], head, limit)
     return {"heading": heading, "items": tuple(items) if len(items) >= 2 else ()}
+
+
+SECTION_CHARS = 60_000  # how far a section's sub-headings are looked for
+
+
+def _child_headings(text: str, at: int, head, limit: int) -> list[Neighbour]:
+    """The numbered headings one level under a heading ("2.4.1 …", "2.4.2 …" under "2.4 …"), over
+    the paragraphs between them, up to the next heading of its level or above: what "Mục 2.4 gồm
+    những tiểu mục nào" asks for."""
+    from rag.ingest.structure import classify
+
+    children: list[Neighbour] = []
+    level = None
+    end = min(len(text), at + SECTION_CHARS)
+    while at < end and len(children) < limit:
+        a = at + 1
+        while a < end and text[a] == "\n":
+            a += 1
+        b = text.find("\n", a)
+        b = end if b < 0 else b
+        at = b
+        block = classify(text[a:b])
+        if block.kind != "heading":
+            continue
+        if block.level <= head.level:
+            break
+        if block.marker and level is None:
+            level = block.level
+        if block.marker and block.level == level:
+            children.append(Neighbour(a, b, text[a:b]))
+    return children

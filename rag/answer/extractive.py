@@ -20,7 +20,7 @@ from langchain_core.runnables import RunnableSerializable
 
 from rag.answer.citations import REFUSAL, Answer, Citation, inert
 from rag.answer.evidence import META_KINDS, RESTATES_BELOW, Evidence, SentenceEvidence
-from rag.answer.kinds import STRICT_KINDS, answer_spans, numbers_items
+from rag.answer.kinds import STRICT_KINDS, answer_spans, contains_phrase, keys, numbers_items
 from rag.answer.table_cells import asked_cells, cell_answer, done_not_planned
 from rag.text.normalize import fold
 
@@ -102,7 +102,9 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
     def _section_list(self, ev: Evidence, usable: list[_Scored]) -> Answer | None:
         """"Nhiệm vụ trọng tâm gồm những gì?": the list items under the heading that matches, each cited."""
         best = max(c.evidence for c in usable)
-        head = next((c for c in usable if c.s.items and c.evidence >= 0.8 * best), None)
+        # the heading that is the part the question names ("Chương 2 gồm những mục nào?": "CHƯƠNG II: …")
+        head = next((c for c in usable if c.s.items and c.s.heading and _states_part(ev, c.s.text)), None)
+        head = head or next((c for c in usable if c.s.items and c.evidence >= 0.8 * best), None)
         # a sentence that numbers the list itself ("3 nhóm giải pháp gồm: (1) …; (2) …") and scores
         # higher is the answer; a section's items are the answer when nothing says it better
         if head is None or any(c.score > head.score and numbers_items(c.s.text) for c in usable):
@@ -267,6 +269,11 @@ class ExtractiveAnswerer(RunnableSerializable[Evidence, Answer]):
 def asks_list(ev: Evidence) -> bool:
     """A list, or several people/places/bodies (\"những tỉnh nào\")."""
     return ev.question.kind == "list" or (ev.question.plural and ev.question.kind in _LISTED_KINDS)
+
+
+def _states_part(ev: Evidence, text: str) -> bool:
+    """The text names one of the numbered parts the question does, in any of its spellings."""
+    return any(contains_phrase(*keys(text), x) for p in ev.question.parts for x in ev.question.spellings(p))
 
 
 WHOLE_NAMES_RATIO = 0.85

@@ -70,6 +70,11 @@ class Question:
     # and reports shorten to its initials: {"luật bảo": ("luat bvmt",)}, folded
     aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The numbered parts of a report it names ("phụ lục 02", "mục 2.4")."""
+        return tuple(e for e in self.entities if len(w := e.split()) >= 2 and _part_label(w, len(w) - 1))
+
     def spellings(self, entity: str) -> tuple[str, ...]:
         """The entity and the abbreviations a report may write for it."""
         return (entity, *dict(self.aliases).get(entity, ()))
