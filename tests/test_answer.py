@@ -196,3 +196,15 @@ def test_a_numbered_part_is_one_entity_the_answer_must_sit_in():
     section = analyze("Mục 2.4 trong Chương 2 gồm những tiểu mục nào?")
     assert section.spellings("mục 2.4") == ("mục 2.4", "2.4")  # the heading "2.4 Các giải pháp khác"
     assert section.spellings("chương 2") == ("chương 2", "chương ii")
+
+
+@pytest.mark.parametrize("row, counts", [
+    ("1 - Vùng 12 (Long An) — Chỉ tiêu: 50; Phương thức tuyển sinh: xét tuyển thẳng", True),  # the column named so
+    ("2 - Vùng 6 — Năm 2023 / Chỉ tiêu: 67; Năm 2023 / Số nhập học: 60", True),
+    ("Vùng 4 — Ghi chú: 5 tỉnh", False),
+])
+def test_a_count_is_stated_by_a_row_whose_column_is_named_by_the_counted_noun(row, counts):
+    from rag.answer.kinds import states_kind
+
+    question = analyze("Năm 2025 dành bao nhiêu chỉ tiêu cho Vùng 12 (Long An)?")
+    assert states_kind(row, question) is counts

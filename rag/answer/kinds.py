@@ -213,7 +213,14 @@ def _counted_row(sentence: str, counted: str) -> bool:
     from rag.answer.table_cells import parse_row
 
     row = parse_row(sentence)
-    return row is not None and counted in fold(row[0]) and any(re.search(r"\d", c.value) for c in row[1])
+    if row is None:
+        return False
+    label, cells = row
+    if counted in fold(label).split():  # "Kết nạp đảng viên mới — …: 143"
+        return any(re.search(r"\d", c.value) for c in cells)
+    # "Vùng 12 — Chỉ tiêu: 50" for "bao nhiêu chỉ tiêu": a column named by the counted noun
+    return any(re.match(rf"{re.escape(counted)}\b", fold(c.header).split(" / ")[-1]) and re.search(r"\d", c.value)
+               for c in cells)
 
 
 _DEMONSTRATIVE = re.compile(rf"(?<=\w )(?:{alternation(_P.demonstratives)})(?!\w)")
