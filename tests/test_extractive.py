@@ -34,6 +34,13 @@ def _report(doc_id: str, title: str, *sentences: str, tail: str = "", **meta) ->
     return report
 
 
+# a list of awards in ";" clauses: each year belongs to its own clause's award
+AWARDS_SENTENCE = ("Với những thành tích đạt được trong suốt chặng đường xây dựng và phát triển, nhà trường được tặng "
+                   "nhiều phần thưởng cao quý, tiêu biểu như: Huân chương Lao động hạng Ba "
+                   "(năm 1985); Huân chương Chiến công hạng Nhì (năm 1998); Danh hiệu Anh hùng lực lượng vũ trang (năm 2005).")
+AWARDS = _report("awards", "Truyền thống của nhà trường", AWARDS_SENTENCE)
+ALL.remove(AWARDS)  # kept out of the module's idf corpus, which the other tests' margins rest on
+
 # These tests give the evidence step no embedder: answers say they rest on the words alone.
 WORDS_ONLY = " (words only: no sentence vectors)"
 
@@ -891,3 +898,10 @@ def test_a_report_cannot_plant_markers_or_change_the_answer():
     assert hostile.answer == plain.answer  # the orders beside it change nothing
     assert answer("Hợp tác xã Bình An có bao nhiêu máy gặt?", _coop(_HARVEST + ".", _ORDERS)).refused
 
+
+
+def test_names_and_the_asked_fact_must_share_one_clause_of_a_list():
+    asked = answer("Nhà trường được tặng Huân chương Lao động hạng Ba vào năm nào?", AWARDS)
+    assert not asked.refused and "1985" in asked.answer
+    # "Lao động" is in the first clause, "hạng Nhì" in the second: no clause states that award
+    assert answer("Nhà trường được tặng Huân chương Lao động hạng Nhì vào năm nào?", AWARDS).refused

@@ -186,8 +186,11 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
             office, other_office = office_mentions(text, roles)
             kind_stated = states_kind(text, question)
             named_here = [e for e in entities if e not in question.event_entities | question.years and contains_phrase(*sentence_keys, e)]
+            # one clause (with what introduces it) states the kind and the names: a run of clauses
+            # would let "hạng Ba (năm 1985); … hạng Nhất (năm 1998)" answer "hạng Nhất" with 1985
             with_names = kind_stated and (not parts or not named_here or any(
-                p.states_kind and all(contains_phrase(*keys(_clause_with_lead_in(report.text, start, p)), e) for e in named_here)
+                p.states_kind and not _CLAUSE_END.search(report.text[p.start : p.end].rstrip(":; "))
+                and all(contains_phrase(*keys(_clause_with_lead_in(report.text, start, p)), e) for e in named_here)
                 for p in parts))
             out.append(SentenceEvidence(
                 doc_id=doc_id, title=report.meta.get("title", ""), chunk_id=report.chunk_id_at(start),
@@ -343,11 +346,12 @@ def _parts(text: str, start: int, end: int, weights: dict[str, float], context: 
 
 
 def _clause_with_lead_in(text: str, start: int, part: Part) -> str:
-    """A clause, with what introduces it when it follows the sentence's first ":" ("Qua khảo sát của X
-    cho thấy tỷ lệ …, cụ thể: năm 2018 là 47%"): the lead-in's names are the clause's too."""
-    colon = text.find(":", start, part.start)
+    """A clause, with the sentence's first clause when it comes later: the first names what the
+    others go on about ("Qua khảo sát của X cho thấy tỷ lệ …, cụ thể: năm 2018 là 47%", "Trong năm
+    2024, trung tâm y tế huyện X triển khai …; trung tâm tiêm vắc xin cho 4.500 trẻ em; …")."""
+    first = _CLAUSE_END.search(text, start, part.start)
     clause = text[part.start : part.end]
-    return f"{text[start : colon + 1]} {clause}" if colon >= 0 else clause
+    return f"{text[start : first.end()]} {clause}" if first else clause
 
 
 def _neighbours(text: str, sentences: list, start: int, end: int) -> tuple[Neighbour | None, Neighbour | None]:
