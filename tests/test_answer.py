@@ -208,3 +208,21 @@ def test_a_count_is_stated_by_a_row_whose_column_is_named_by_the_counted_noun(ro
 
     question = analyze("Năm 2025 dành bao nhiêu chỉ tiêu cho Vùng 12 (Long An)?")
     assert states_kind(row, question) is counts
+
+
+@pytest.mark.parametrize("question", ["Email tuyển sinh của trường là gì?", "Số điện thoại liên hệ của phòng đào tạo là bao nhiêu?",
+                                      "So dien thoai cua phong dao tao la bao nhieu?"])
+def test_an_email_or_a_phone_number_asks_for_a_contact(question):
+    from rag.answer.kinds import states_kind
+
+    asked = analyze(question)
+    assert asked.kind == "contact"
+    assert states_kind("- Email tuyển sinh: tuyensinh04@gmail.com.", asked)
+    assert states_kind("Đ/c Thiếu tá Tạ Ngọc Thành, SĐT: 0975.955.717", asked)
+    assert not states_kind("Trường thông báo tuyển sinh năm 2025 như sau:", asked)
+
+
+def test_a_plain_capital_of_an_accented_question_used_by_most_reports_is_no_name():
+    widespread = {"an": 0.9, "hòa": 0.1}
+    asked = analyze("Email của Trường Đại học An ninh nhân dân là gì?", lambda w: widespread.get(w.lower(), 0.0))
+    assert "an" not in asked.entities  # "An ninh", "Công an": in every report, it tells none apart

@@ -36,6 +36,8 @@ _PLACE = re.compile(
     rf"|\b(?:ở|tại)\s+(?!đâu\b)[^\W\d_]"  # a place need not be a name: "ở phổi", "tại nhà"
 )
 _ROLE = re.compile(rf"\b{alternation(_P.roles)}\b", re.IGNORECASE)
+_CONTACT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b0\d{2,3}[.\s]?\d{2,3}[.\s]?\d{2,4}\b"
+                      r"|https?://[^\s,;]+|\bwww\.[^\s,;]+")  # an email, a phone number, a web address
 _RESOLUTION = re.compile(
     rf"\b(?:{alternation(_P.resolution_words)}|{alternation(_P.resolution_codes, escape=False)})\b", re.IGNORECASE
 )
@@ -83,12 +85,13 @@ _KIND_TESTS = {
     "number": _NUMBER,
     "place": _PLACE,
     "role": _ROLE,
+    "contact": _CONTACT,
     "resolution": _RESOLUTION,
     "list": _LIST,
     "reason": _CAUSE,
 }
 # Kinds whose absence in the leading sentence means the question is not answered.
-STRICT_KINDS = frozenset({"person", "date", "number", "place", "role", "resolution", "org"})
+STRICT_KINDS = frozenset({"person", "date", "number", "place", "role", "resolution", "org", "contact"})
 
 
 _COUNT_WORDS = rf"(?:\d+|{alternation(_P.count_words)})"
@@ -105,6 +108,7 @@ _PLACE_SPAN = re.compile(
     rf"\b{alternation(_P.place_prepositions)}\s+(?:{alternation(_P.place_nouns)}\s+)?{_CAP}(?:\s+{_CAP})*")
 _FIGURE = re.compile(r"\d[\d.,/]*(?:\s*%)?")
 _SPAN_TESTS = {"person": _PERSON, "date": _DATE_SPAN, "place": _PLACE_SPAN, "role": _ROLE, "org": _ORG_NAME,
+               "contact": _CONTACT,
                "resolution": _RESOLUTION, "number": _FIGURE}
 
 

@@ -125,6 +125,7 @@ def _kind(text: str, folded: str) -> str:
 
 def _entities(text: str, report_share: Callable[[str], float] | None) -> tuple[list[str], set[str], dict]:
     matches = list(_TOKEN.finditer(text.rstrip("?.! ")))
+    accented = has_diacritics(text)
     tokens = [m.group() for m in matches]
     breaks = [False] + [bool(re.search(r"[,;:()]", text[a.end() : b.start()])) for a, b in zip(matches, matches[1:])]
     found: list[str] = []
@@ -142,7 +143,9 @@ def _entities(text: str, report_share: Callable[[str], float] | None) -> tuple[l
             run.pop(0)  # a capital opening the question is only its first word
         while run and _generic(run[0]):
             run.pop(0)
-        if len(run) == 1 and report_share and has_diacritics(run[0]) and report_share(run[0]) >= _WIDESPREAD:
+        # (typed plain, a capital may be the fold of many words; typed with diacritics, "An" is "An")
+        if len(run) == 1 and report_share and (has_diacritics(run[0]) or accented) \
+                and report_share(run[0]) >= _WIDESPREAD:
             run.clear()
         if run:
             key = _key(" ".join(run))
