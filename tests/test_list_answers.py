@@ -40,7 +40,15 @@ CHAPTER = Report(
                    "CHƯƠNG III: ĐIỀU KIỆN THỰC HIỆN", "3.1. Điều kiện về nhân lực"]),
     {"title": "Báo cáo đề tài thanh tra", "chunk_starts": "0"},
 )
-_SENTENCES = [frozenset(lexical_tokens(s)) for r in (KINDS, SOLUTIONS, CHAPTER) for s in split(r.text)]
+# items marked "(1)", "(2)" under a lead-in line, as Word numbers them
+DUTIES_ITEMS = ["(1) Tiền kiểm: tham gia xem xét dự toán ngân sách.", "(2) Hậu kiểm: thực hiện kế hoạch thanh tra hằng năm."]
+DUTIES = Report(
+    "duties",
+    "\n\n".join(["Quy định về thanh tra ngân sách", "Theo đó, nhiệm vụ của thanh tra trong khâu dự toán gồm 02 nội dung:",
+                   *DUTIES_ITEMS, "1.2. Mục tiêu thanh tra"]),
+    {"title": "Quy định về thanh tra ngân sách", "chunk_starts": "0"},
+)
+_SENTENCES = [frozenset(lexical_tokens(s)) for r in (KINDS, SOLUTIONS, CHAPTER, DUTIES) for s in split(r.text)]
 
 
 def _idf(token: str) -> float:
@@ -91,3 +99,9 @@ def test_which_parts_of_a_chapter_is_answered_with_its_sub_headings():
     result = _answer("Chương 2 của báo cáo gồm những mục nào?", CHAPTER)
     assert result.reason == "kind=list (the items of a section)"
     assert [c.quote for c in result.citations] == CHAPTER_PARTS  # not 2.2.1, not chapter III's 3.1
+
+
+def test_items_numbered_in_brackets_under_a_lead_in_are_the_list():
+    result = _answer("Nhiệm vụ của thanh tra trong khâu dự toán gồm những nội dung nào?", DUTIES)
+    assert result.reason == "kind=list (the items of a section)"
+    assert [c.quote for c in result.citations] == DUTIES_ITEMS

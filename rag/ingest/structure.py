@@ -20,8 +20,8 @@ _NAMED = [  # (pattern of the marker, level)
 _APPENDIX = re.compile(r"^(phụ lục\s+(?:số\s+)?[\dIVXLC]+)\b[.:]?", re.IGNORECASE)
 _ROMAN = re.compile(r"^([IVXLC]{1,6})[.)]\s+(?=\S)")
 _NUMBERED = re.compile(r"^((?:\d{1,2}\.){1,5}\d{0,2})\s+(?=\S)")  # "1.", "1.2.", "1.1.1.1."
-_NUMBER_PAREN = re.compile(r"^(\d{1,2}\))\s+(?=\S)")
-_LETTER = re.compile(r"^([a-zđ][)])\s+(?=\S)")
+_NUMBER_PAREN = re.compile(r"^(\(?\d{1,2}\))\s+(?=\S)")  # "1)" or "(1)"
+_LETTER = re.compile(r"^(\(?[a-zđ][)])\s+(?=\S)")
 _BULLET = re.compile(r"^([-–+•●▪◦*])\s*(?=\S)")
 HEADING_MAX = 160  # a heading is short; a numbered line longer than this is a list item
 
