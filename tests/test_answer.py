@@ -226,3 +226,15 @@ def test_a_plain_capital_of_an_accented_question_used_by_most_reports_is_no_name
     widespread = {"an": 0.9, "hòa": 0.1}
     asked = analyze("Email của Trường Đại học An ninh nhân dân là gì?", lambda w: widespread.get(w.lower(), 0.0))
     assert "an" not in asked.entities  # "An ninh", "Công an": in every report, it tells none apart
+
+
+@pytest.mark.parametrize("sentence, names", [
+    ("II. TUYỂN SINH ĐẠI HỌC CHÍNH QUY TUYỂN MỚI", False),  # a heading in capitals is no byline
+    ("Bộ Công an ban hành Quyết định số 2061/QĐ-BCA.", False),
+    ("MINH AN – THU HÀ", True),
+    ("Trưởng khoa là bác sĩ Lý Văn Sang.", True),
+])
+def test_a_person_is_named_by_a_title_a_surname_or_a_byline(sentence, names):
+    from rag.answer.kinds import states_kind
+
+    assert states_kind(sentence, analyze("Ai phụ trách tuyển sinh?")) is names

@@ -804,7 +804,9 @@ def test_analyze_drops_a_lone_capitalised_word_half_the_reports_use():
 
 def test_analyze_keeps_names_report_share_does_not_apply_to():
     everywhere = lambda word: 1.0  # noqa: E731
-    assert analyze("Ai phụ trách khoa Nhi?", everywhere).entities == ("nhi",)  # no diacritics
+    # typed plain, "Nhi" may be the fold of several words: kept; typed with diacritics it is "Nhi" itself
+    assert analyze("Ai phu trach khoa Nhi?", everywhere).entities == ("nhi",)
+    assert analyze("Ai phụ trách khoa Nhi?", everywhere).entities == ()
     # of "Giám" and "Sở Tài", only the lone word goes
     assert analyze("Ai là Giám đốc Sở Tài chính?").entities == ("giám", "sở tài")
     assert analyze("Ai là Giám đốc Sở Tài chính?", everywhere).entities == ("sở tài",)

@@ -22,7 +22,8 @@ _PART = rf"{_UP}{_LOW}*\b"  # a name syllable may be one capital: Vàng A Sùng
 _PERSON = re.compile(
     rf"(?:\b{_TITLES}\s+{_CAP}(?:\s+{_PART}){{1,3}})"
     rf"|(?:\b{_SURNAMES}(?:\s+{_PART}){{1,3}})"
-    rf"|(?:\b{_UP}{{2,}}\b(?:\s+[–-]?\s*{_UP}{{2,}}\b)+)"  # a byline in capitals: MINH AN – THU HÀ
+    # a byline in capitals, names apart by a dash: MINH AN – THU HÀ (not a heading in capitals)
+    rf"|(?:\b{_UP}{{2,}}\b(?:\s+{_UP}{{2,}}\b){{1,3}}\s+[–-]\s+{_UP}{{2,}}\s+{_UP}{{2,}}\b)"
 )
 _DATE = re.compile(
     r"\b\d{1,2}[-/.]\d{1,2}(?:[-/.]\d{2,4})?\b|\b(?:ngày|tháng)\s+\d{1,2}\b|\b(?:19|20)\d{2}\b|\b\d{1,2}:\d{2}\b",
