@@ -41,6 +41,12 @@ AWARDS_SENTENCE = ("Với những thành tích đạt được trong suốt ch�
 AWARDS = _report("awards", "Truyền thống của nhà trường", AWARDS_SENTENCE)
 ALL.remove(AWARDS)  # kept out of the module's idf corpus, which the other tests' margins rest on
 
+# a figure since founding, with another figure for one year in an aside
+AUDITS_SENTENCE = ("Từ khi thành lập đến nay, đoàn thanh tra khu vực Bắc Bình đã thực hiện 75 cuộc thanh tra, với tổng số "
+                   "kiến nghị là 46.682 tỷ đồng (riêng năm 2023, tổng số kiến nghị là 12.259 tỷ đồng).")
+AUDITS = _report("audits", "Kết quả hoạt động của đoàn thanh tra", AUDITS_SENTENCE)
+ALL.remove(AUDITS)
+
 # These tests give the evidence step no embedder: answers say they rest on the words alone.
 WORDS_ONLY = " (words only: no sentence vectors)"
 
@@ -907,3 +913,12 @@ def test_names_and_the_asked_fact_must_share_one_clause_of_a_list():
     assert not asked.refused and "1985" in asked.answer
     # "Lao động" is in the first clause, "hạng Nhì" in the second: no clause states that award
     assert answer("Nhà trường được tặng Huân chương Lao động hạng Nhì vào năm nào?", AWARDS).refused
+
+
+def test_a_year_named_only_in_an_aside_does_not_date_the_sentence():
+    ev = evidence("Riêng năm 2023, đoàn thanh tra khu vực Bắc Bình đã thực hiện bao nhiêu cuộc thanh tra?", AUDITS)
+    assert _sentence(ev, AUDITS_SENTENCE).other_year
+    assert answer("Riêng năm 2023, đoàn thanh tra khu vực Bắc Bình đã thực hiện bao nhiêu cuộc thanh tra?", AUDITS).refused
+    # the aside answers its own figure
+    ev = evidence("Riêng năm 2023, tổng số kiến nghị của đoàn thanh tra khu vực Bắc Bình là bao nhiêu?", AUDITS)
+    assert not _sentence(ev, AUDITS_SENTENCE).other_year
