@@ -56,3 +56,10 @@ def test_english_detection_and_stopwords():
     tokens = query_tokens("Who chaired the conference in Thanh Hoa?")
     assert "the" not in tokens and "thanh_hoa" in tokens
     assert "chu_tri" in tokens  # the glossary adds the Vietnamese term
+
+
+def test_an_english_question_may_quote_vietnamese_names():
+    assert is_english("How many audits has State Audit Office Region XIII (KTNN khu vực XIII) carried out since its founding?")
+    assert is_english("According to Appendix 02 (Phụ lục 02), what was Yên Bái province's total settled amount in 2019?")
+    assert not is_english("Theo Phụ lục 02, năm 2019 tỉnh Yên Bái có tổng quyết toán là bao nhiêu?")
+    assert not is_english("Le phi so tuyen ma thi sinh phai nop la bao nhieu?")

@@ -25,12 +25,19 @@ TOKENS_VERSION = "2"
 EN_MARKERS = EN_STOPWORDS - _P.en_marker_exclusions
 
 
+MIXED_ACCENTED_SHARE = 0.35  # an English question may quote Vietnamese names: "Appendix 02 (Phụ lục 02)"
+
+
 def is_english(text: str) -> bool:
-    """No Vietnamese diacritics and at least two unambiguous English function words."""
+    """At least two unambiguous English function words and no Vietnamese diacritics; or, quoting
+    Vietnamese names, at least three of them with few accented words."""
     ws = words(text)
-    if not ws or any(fold(w) != w for w in ws):
+    if not ws:
         return False
     markers = sum(w in EN_MARKERS for w in ws)
+    accented = sum(fold(w) != w for w in ws)
+    if accented:
+        return markers >= 3 and accented <= MIXED_ACCENTED_SHARE * len(ws)
     return markers >= 2 or (markers == 1 and len(ws) <= 3)
 
 
