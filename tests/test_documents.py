@@ -153,10 +153,11 @@ def test_a_docx_that_unpacks_to_gigabytes_is_refused_before_it_is_inflated(tmp_p
 
 def test_ocr_reads_digits_that_look_like_letters_inside_numbers_as_digits():
     header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
-    words = ["giải", "nhì", "được", "cộng", "O,7S", "điểm;", "Mục", "I.1", "SO", "ngày", "25/4/2O20"]
+    words = ["giải", "nhì", "được", "cộng", "O,7S", "điểm;", "Mục", "I.1", "SO", "ngày", "25/4/2O20", "nộp", "180:000",
+             "đồng,", "lúc", "10:30"]
     rows = [f"5\t1\t1\t1\t1\t{i}\t{100 * i}\t10\t80\t30\t90\t{w}" for i, w in enumerate(words)]
     line, = ocr.parse_tsv("\n".join([header, *rows]), scale=1.0)
-    assert line.text == "giải nhì được cộng 0,75 điểm; Mục I.1 SO ngày 25/4/2020"
+    assert line.text == "giải nhì được cộng 0,75 điểm; Mục I.1 SO ngày 25/4/2020 nộp 180.000 đồng, lúc 10:30"
 
 
 def test_appendix_rows_sit_under_their_group_row_across_pages(tmp_path):

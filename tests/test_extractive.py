@@ -922,3 +922,16 @@ def test_a_year_named_only_in_an_aside_does_not_date_the_sentence():
     # the aside answers its own figure
     ev = evidence("Riêng năm 2023, tổng số kiến nghị của đoàn thanh tra khu vực Bắc Bình là bao nhiêu?", AUDITS)
     assert not _sentence(ev, AUDITS_SENTENCE).other_year
+
+
+def test_names_in_a_sentence_read_by_ocr_compare_without_diacritics():
+    from rag.ingest.blocks import Layout, Placed
+
+    text = "Lịch sử nhà trường\nTrụ sở ban đầu của nhà trường đặt tại khu rừng Đồi Thơ, xã Hoà Hiêp, huyện Tân Biên."
+    scanned = Report("scan", text, {"title": "Lịch sử nhà trường", "chunk_starts": "0",
+                                    "layout": Layout([Placed(0, len(text), "paragraph", 1, "", True)]).dumps()})
+    typed = Report("typed", text, {"title": "Lịch sử nhà trường", "chunk_starts": "0"})
+    question = "Trụ sở ban đầu của nhà trường ở xã Hòa Hiệp thuộc huyện nào?"  # OCR read "Hiệp" as "Hiêp"
+    assert answer(question, typed).refused
+    result = answer(question, scanned)
+    assert not result.refused and "Tân Biên" in result.answer

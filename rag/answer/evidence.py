@@ -162,9 +162,11 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
             section = unit.section if unit else ""
             section_keys = keys(section)
             lead_in = keys(_lead_in(report.text, start))  # "Tại tỉnh X:" a paragraph or two above
+            # OCR misreads diacritics far more than letters ("xét tuyên bỗ sung"): there, names compare folded
+            read = fold if unit is not None and unit.ocr else (lambda x: x)
             found = frozenset(
                 e for e, spelled in spellings.items() if any(
-                    contains_phrase(*sentence_keys, x)
+                    contains_phrase(*sentence_keys, read(x))
                     or contains_phrase(*identities[doc_id], x)
                     or contains_phrase(*section_keys, x)
                     or contains_phrase(*lead_in, x)
@@ -185,12 +187,13 @@ class EvidenceStep(RunnableSerializable[dict, Evidence]):
             parts = _parts(report.text, start, end, weights, context | tokens, question) if end - start > _LONG_SENTENCE else ()
             office, other_office = office_mentions(text, roles)
             kind_stated = states_kind(text, question)
-            named_here = [e for e in entities if e not in question.event_entities | question.years and contains_phrase(*sentence_keys, e)]
+            named_here = [e for e in entities
+                          if e not in question.event_entities | question.years and contains_phrase(*sentence_keys, read(e))]
             # one clause (with what introduces it) states the kind and the names: a run of clauses
             # would let "hạng Ba (năm 1985); … hạng Nhất (năm 1998)" answer "hạng Nhất" with 1985
             with_names = kind_stated and (not parts or not named_here or any(
                 p.states_kind and not _CLAUSE_END.search(report.text[p.start : p.end].rstrip(":; "))
-                and all(contains_phrase(*keys(_clause_with_lead_in(report.text, start, p)), e) for e in named_here)
+                and all(contains_phrase(*keys(_clause_with_lead_in(report.text, start, p)), e) for e in map(read, named_here))
                 for p in parts))
             out.append(SentenceEvidence(
                 doc_id=doc_id, title=report.meta.get("title", ""), chunk_id=report.chunk_id_at(start),

@@ -22,7 +22,7 @@ from rag.retrieval.lexical import LexicalIndex, index_fingerprint
 from rag.retrieval.store import IndexWriteError, Report, ReportStore, UnknownReportError
 from rag.text.sentences import split_spans
 
-PIPELINE_VERSION = "8"  # bump when cleaning, chunking or metadata changes, so reports are redone
+PIPELINE_VERSION = "9"  # bump when cleaning, chunking or metadata changes, so reports are redone
 
 
 @dataclass

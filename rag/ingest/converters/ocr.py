@@ -66,7 +66,12 @@ _LOOKALIKE_DIGITS = str.maketrans("OoØSl", "00051")
 _NUMBER_LIKE = re.compile(r"(?=[^\d]*\d)[\dOoØSl]+(?:[.,/][\dOoØSl]+)+[.,;:)]?")
 
 
+_THOUSANDS_COLON = re.compile(r"\d{1,3}(?::\d{3})+[.,;)]?")  # "180:000" is "180.000" (a time has two digits)
+
+
 def _digits_in_numbers(word: str) -> str:
+    if _THOUSANDS_COLON.fullmatch(word):
+        return word.replace(":", ".")
     if not _NUMBER_LIKE.fullmatch(word):
         return word
     return word.translate(_LOOKALIKE_DIGITS)
