@@ -52,12 +52,14 @@ VINEWSQA_FLOORS := --min span_match=0.78 --min hit@1=0.85 --min refusal_recall=0
 
 # Real PDFs (and scans made from them), with the team's questions in eval/reports-pdf/.
 REPORTS_PDF := ../shared/corpora/reports-pdf
-# Floors a little under what was measured (fact recall 0.576, false refusals 0.134, hit@5 1.000): a guard
-# against regressions, still far from the issue's 0.85 (see eval/README.md).
-REPORTS_FLOORS := --min fact_recall=0.55 --min hit@5=0.95 --min citation_verbatim=1 --max false_refusal_rate=0.16
-# Scans made from three of those PDFs (eval/make_scans.py; OCR ~3 s a page, 14 pages): measured fact
-# recall 0.125 (OCR misreads digits of the handwriting-like font), retrieval hit@5 1.000.
-SCANS_FLOORS := --min fact_recall=0.10 --min hit@5=0.95 --min citation_verbatim=1
+# Floors a little under what was measured (fact recall 0.646, refusals 0.706, false refusals 0.126, hit@5
+# 1.000): a guard against regressions, still far from the issue's 0.85 and 0.90 (see eval/README.md).
+REPORTS_FLOORS := --min fact_recall=0.62 --min refusal_recall=0.65 --min hit@5=0.95 --min citation_verbatim=1 \
+          --max false_refusal_rate=0.15
+# Scans made from four of those PDFs (eval/make_scans.py; OCR ~3 s a page, 27 pages): measured fact recall
+# 0.483 (Times New Roman 0.882; 0.083 for the two set in a handwriting-like font, whose digits OCR
+# misreads), retrieval hit@5 1.000.
+SCANS_FLOORS := --min fact_recall=0.45 --min hit@5=0.95 --min citation_verbatim=1
 
 eval: install ocr
 	BAOCAO_HOME=$(CURDIR)/.cache/eval-home $(BIN)/baocao eval --out .cache/eval-latest $(FLOORS)
