@@ -116,11 +116,16 @@ def test_a_footnote_marker_in_a_pdf_table_header_is_taken_out(tmp_path):
     assert layout.at(text.index(row)).kind == "table_row"
 
 
-def test_a_question_naming_two_columns_is_answered_with_both_cells(tmp_path):
+def _ask_file(tmp_path, path, question: str):
+    """Index one file in a fresh store, through the real pipeline, and ask it."""
     settings = Settings.load(home=tmp_path / "home")
     store = ReportStore.open(settings, create=True)
-    ingest([pdf_table_report(tmp_path / "t.pdf")], store, settings.lexical_dir, progress=False)
-    answer = open_pipeline(settings, store).ask("Vùng 6 có chỉ tiêu và số nhập học là bao nhiêu?")
+    ingest([path], store, settings.lexical_dir, progress=False)
+    return open_pipeline(settings, store).ask(question)
+
+
+def test_a_question_naming_two_columns_is_answered_with_both_cells(tmp_path):
+    answer = _ask_file(tmp_path, pdf_table_report(tmp_path / "t.pdf"), "Vùng 6 có chỉ tiêu và số nhập học là bao nhiêu?")
     assert not answer.refused
     assert "Chỉ tiêu: 76; Số nhập học: 75" in answer.answer
     assert answer.citations[0].quote.startswith("Vùng 6 — ")
@@ -173,10 +178,8 @@ def test_appendix_rows_sit_under_their_group_row_across_pages(tmp_path):
 
 
 def test_a_row_named_by_its_group_and_label_is_answered_with_its_cell(tmp_path):
-    settings = Settings.load(home=tmp_path / "home")
-    store = ReportStore.open(settings, create=True)
-    ingest([pdf_appendix_report(tmp_path / "a.pdf")], store, settings.lexical_dir, progress=False)
-    answer = open_pipeline(settings, store).ask("Theo Phụ lục 02, năm 2020 tỉnh Yên Bái có quyết toán bao nhiêu?")
+    answer = _ask_file(tmp_path, pdf_appendix_report(tmp_path / "a.pdf"),
+                       "Theo Phụ lục 02, năm 2020 tỉnh Yên Bái có quyết toán bao nhiêu?")
     assert not answer.refused
     assert answer.citations[0].quote.startswith("2 Yên Bái — Dự toán: 230")
     assert "240" in answer.answer and "200" not in answer.answer
