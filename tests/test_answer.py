@@ -238,3 +238,23 @@ def test_a_person_is_named_by_a_title_a_surname_or_a_byline(sentence, names):
     from rag.answer.kinds import states_kind
 
     assert states_kind(sentence, analyze("Ai phụ trách tuyển sinh?")) is names
+
+
+def test_how_many_of_a_counted_noun_is_answered_by_the_column_that_counts_it():
+    from rag.answer.table_cells import asked_cells
+
+    row = ("2 7860100 — Mã ngành: 7860100; Tên ngành: Nghiệp vụ an ninh; Chỉ tiêu: 235; "
+           "Phương thức tuyển sinh: Phương thức 2")
+    _, cells = asked_cells(row, "Phương thức 2 ngành Nghiệp vụ an ninh (mã 7860100) được giao bao nhiêu chỉ tiêu?")
+    assert [c.header for c in cells] == ["Chỉ tiêu"]  # not every column the question happens to name
+    years = "2. 7860100 — Năm 2023 / Chỉ tiêu: 26; Năm 2023 / Số nhập học: 08; Năm 2024 / Chỉ tiêu: 24"
+    _, cells = asked_cells(years, "Năm 2024 có bao nhiêu chỉ tiêu?")
+    assert [c.value for c in cells] == ["24"]
+
+
+def test_a_row_whose_columns_are_other_years_is_about_another_year():
+    from rag.answer.evidence import _about_another_year
+
+    row = "2. 7860100 — Năm 2023 / Chỉ tiêu: 26; Năm 2024 / Chỉ tiêu: 24"
+    assert _about_another_year(row, "", analyze("Năm 2025 ngành này có bao nhiêu chỉ tiêu?"))
+    assert not _about_another_year(row, "", analyze("Năm 2024 ngành này có bao nhiêu chỉ tiêu?"))

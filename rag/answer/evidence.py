@@ -26,6 +26,7 @@ from rag.answer.kinds import (
     asked_roles, contains_phrase, holds_list, keys, office_mentions, refers_back, states_kind,
 )
 from rag.answer.question import Question, analyze
+from rag.answer.table_cells import parse_row
 from rag.ingest.blocks import SECTION_SEP, layout_of
 from rag.retrieval.corpus_stats import CorpusStats
 from rag.text.normalize import fold
@@ -271,13 +272,17 @@ def years_in(text: str) -> set[int]:
 
 def _about_another_year(text: str, section: str, question: Question) -> bool:
     """A sentence or row under a heading or group row of another year than the one asked ("I Năm
-    2019" above "2 Yên Bái — …", asked about 2020), naming none of the asked years itself."""
+    2019" above "2 Yên Bái — …", asked about 2020), naming none of the asked years itself, or a row
+    whose columns are other years."""
     asked = set().union(*(years_in(y) for y in question.years)) if question.years else set()
     if not asked:
         return False
     inner = next((y for step in reversed(section.split(SECTION_SEP)) if (y := years_in(step))), set())
     if inner & asked:
         return False
+    row = parse_row(text)
+    if row is not None and (columns := years_in(" ".join(c.header for c in row[1]))) and not columns & asked:
+        return True  # "… — Năm 2023 / Chỉ tiêu: 26; Năm 2024 / Chỉ tiêu: 24", asked about 2025
     if years_in(text) & asked:
         # named only in an aside that states nothing asked: "75 cuộc kiểm toán (riêng năm 2023,
         # tổng số kiến nghị là 12.259 tỷ đồng)" does not say how many audits in 2023

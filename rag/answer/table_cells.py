@@ -56,6 +56,12 @@ def asked_cells(text: str, question: str) -> tuple[str, list[Cell]] | None:
     asked = set(lexical_tokens(question)) - set(lexical_tokens(label))
     q = fold(question)
     wants_plan, wants_done = _side(q, tables["plan_words"]), _side(q, tables["done_words"])
+    # "bao nhiêu chỉ tiêu": the column that counts it, holding a number (of the asked year, if named)
+    counted = _counted_words(q)
+    counting = [c for c in cells if counted and re.search(r"\d", c.value)
+                and fold(c.header).split(" / ")[-1].split()[: len(counted)] == counted]
+    if counting:
+        return label, [c for c in counting if _names_every_level(c.header, q)] or counting[:1]
     scored = []
     for cell in cells:
         head = fold(cell.header)
@@ -77,6 +83,15 @@ def asked_cells(text: str, question: str) -> tuple[str, list[Cell]] | None:
     if best <= 0:
         return None
     return label, [c for s, c in scored if s == best]
+
+
+_COUNTED = re.compile(r"\bbao nhieu\s+(\w+)(?:\s+(\w+))?")
+
+
+def _counted_words(folded_question: str) -> list[str]:
+    """The noun a "bao nhiêu …" question counts, as the first words of a column's name ("chi tieu")."""
+    match = _COUNTED.search(folded_question)
+    return [w for w in match.groups() if w] if match else []
 
 
 def _names_every_level(header: str, folded_question: str) -> bool:
