@@ -31,24 +31,33 @@ SOLUTIONS = Report(
     {"title": "Báo cáo tổng kết đề tài", "chunk_starts": "0"},
 )
 # a chapter whose sub-headings have paragraphs between them, then the next chapter
-CHAPTER_PARTS = ["2.1. Định hướng hoàn thiện công tác thanh tra", "2.2. Giải pháp hoàn thiện công tác thanh tra"]
+CHAPTER_PARTS = ["2.1. Định hướng hoàn thiện công tác thanh tra", "2.2. Giải pháp hoàn thiện công tác thanh tra.",
+                 "2.3. Lộ trình thực hiện"]  # a sub-heading may end in a full stop
 CHAPTER = Report(
     "chapter",
     "\n\n".join(["Báo cáo đề tài thanh tra", "CHƯƠNG II: GIẢI PHÁP HOÀN THIỆN CÔNG TÁC THANH TRA", CHAPTER_PARTS[0],
                    "Công tác thanh tra cần được đổi mới theo hướng chuyên nghiệp.", CHAPTER_PARTS[1],
-                   "2.2.1. Hoàn thiện quy trình", "Quy trình thanh tra được rà soát hằng năm.",
+                   "2.2.1. Hoàn thiện quy trình", "Quy trình thanh tra được rà soát hằng năm.", CHAPTER_PARTS[2],
                    "CHƯƠNG III: ĐIỀU KIỆN THỰC HIỆN", "3.1. Điều kiện về nhân lực"]),
     {"title": "Báo cáo đề tài thanh tra", "chunk_starts": "0"},
 )
 # items marked "(1)", "(2)" under a lead-in line, as Word numbers them
 DUTIES_ITEMS = ["(1) Tiền kiểm: tham gia xem xét dự toán ngân sách.", "(2) Hậu kiểm: thực hiện kế hoạch thanh tra hằng năm."]
+# a lead-in that ends "như sau" with no colon, then "+ " items
+FLAWS_ITEMS = ["+ Phân bổ dự toán không đúng đối tượng", "+ Quyết toán không hết nguồn kinh phí"]
+FLAWS = Report(
+    "flaws",
+    "\n\n".join(["Kết quả thanh tra ngân sách", "Những sai sót phổ biến được phát hiện qua thanh tra như sau",
+                   *FLAWS_ITEMS, "1.3. Nguyên nhân"]),
+    {"title": "Kết quả thanh tra ngân sách", "chunk_starts": "0"},
+)
 DUTIES = Report(
     "duties",
     "\n\n".join(["Quy định về thanh tra ngân sách", "Theo đó, nhiệm vụ của thanh tra trong khâu dự toán gồm 02 nội dung:",
                    *DUTIES_ITEMS, "1.2. Mục tiêu thanh tra"]),
     {"title": "Quy định về thanh tra ngân sách", "chunk_starts": "0"},
 )
-_SENTENCES = [frozenset(lexical_tokens(s)) for r in (KINDS, SOLUTIONS, CHAPTER, DUTIES) for s in split(r.text)]
+_SENTENCES = [frozenset(lexical_tokens(s)) for r in (KINDS, SOLUTIONS, CHAPTER, DUTIES, FLAWS) for s in split(r.text)]
 
 
 def _idf(token: str) -> float:
@@ -105,3 +114,10 @@ def test_items_numbered_in_brackets_under_a_lead_in_are_the_list():
     result = _answer("Nhiệm vụ của thanh tra trong khâu dự toán gồm những nội dung nào?", DUTIES)
     assert result.reason == "kind=list (the items of a section)"
     assert [c.quote for c in result.citations] == DUTIES_ITEMS
+
+
+def test_a_lead_in_ending_nhu_sau_without_a_colon_is_answered_with_its_items():
+    question = "Những nhóm sai sót phổ biến được phát hiện qua thanh tra ngân sách là những sai sót nào?"
+    assert analyze(question).kind == "list"  # seven words between "những" and "nào"
+    result = _answer(question, FLAWS)
+    assert [c.quote for c in result.citations] == FLAWS_ITEMS

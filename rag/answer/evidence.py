@@ -438,6 +438,10 @@ def _line_at(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (a, b) if text[a:start].strip() == "" and text[end:b].strip() == "" else None
 
 
+# a line that introduces the list under it: "… gồm các loại:", "… được phát hiện như sau"
+_LEADS_LIST = re.compile(r":$|\b(?:như sau|sau đây|bao gồm|gồm có|gồm)$", re.IGNORECASE)
+
+
 def section_of(text: str, start: int, end: int, limit: int = 12) -> dict:
     """{"heading", "items"} of a sentence: whether it is a heading line of its report, and the list
     items that follow it when it is a whole line (a heading, or a sentence ending in ":")."""
@@ -448,7 +452,7 @@ def section_of(text: str, start: int, end: int, limit: int = 12) -> dict:
         return {"heading": False, "items": ()}
     head = classify(text[start:end])
     heading = head.kind == "heading"
-    if not heading and not text[start:end].rstrip().endswith(":"):
+    if not heading and not _LEADS_LIST.search(text[start:end].rstrip()):
         return {"heading": False, "items": ()}
     items: list[Neighbour] = []
     # "b) … gồm các loại:" then "- A", "- B", "c) …": the list ends at the lead-in's next sibling;
@@ -498,10 +502,11 @@ def _child_headings(text: str, at: int, head, limit: int) -> list[Neighbour]:
         b = end if b < 0 else b
         at = b
         block = classify(text[a:b])
-        if block.kind != "heading":
-            continue
-        if block.level <= head.level:
+        if block.kind == "heading" and block.level <= head.level:
             break
+        # a sub-heading written as a sentence ("1.4.2.1 Xây dựng dự toán … kinh phí.") reads as a numbered item
+        if block.kind not in ("heading", "list_item") or block.level <= head.level:
+            continue
         if block.marker and level is None:
             level = block.level
         if block.marker and block.level == level:
