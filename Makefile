@@ -52,7 +52,7 @@ VINEWSQA_FLOORS := --min span_match=0.78 --min hit@1=0.85 --min refusal_recall=0
 
 # Real PDFs (and scans made from them), with the team's questions in eval/reports-pdf/.
 REPORTS_PDF := ../shared/corpora/reports-pdf
-# Floors a little under what was measured (fact recall 0.646, refusals 0.706, false refusals 0.126, hit@5
+# Floors a little under what was measured (fact recall 0.654, refusals 0.706, false refusals 0.126, hit@5
 # 1.000): a guard against regressions, still far from the issue's 0.85 and 0.90 (see eval/README.md).
 REPORTS_FLOORS := --min fact_recall=0.62 --min refusal_recall=0.65 --min hit@5=0.95 --min citation_verbatim=1 \
           --max false_refusal_rate=0.15
