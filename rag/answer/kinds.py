@@ -215,7 +215,7 @@ def _states_amount(sentence: str, question: str) -> bool:
 
 
 def _counted_row(sentence: str, counted: str) -> bool:
-    from rag.answer.table_cells import parse_row
+    from rag.answer.table_cells import counts_in_column, parse_row
 
     row = parse_row(sentence)
     if row is None:
@@ -224,8 +224,7 @@ def _counted_row(sentence: str, counted: str) -> bool:
     if counted in fold(label).split():  # "Kết nạp đảng viên mới — …: 143"
         return any(re.search(r"\d", c.value) for c in cells)
     # "Vùng 12 — Chỉ tiêu: 50" for "bao nhiêu chỉ tiêu": a column named by the counted noun
-    return any(re.match(rf"{re.escape(counted)}\b", fold(c.header).split(" / ")[-1]) and re.search(r"\d", c.value)
-               for c in cells)
+    return any(counts_in_column(c, [counted]) for c in cells)
 
 
 _DEMONSTRATIVE = re.compile(rf"(?<=\w )(?:{alternation(_P.demonstratives)})(?!\w)")

@@ -58,8 +58,7 @@ def asked_cells(text: str, question: str) -> tuple[str, list[Cell]] | None:
     wants_plan, wants_done = _side(q, tables["plan_words"]), _side(q, tables["done_words"])
     # "bao nhiêu chỉ tiêu": the column that counts it, holding a number (of the asked year, if named)
     counted = _counted_words(q)
-    counting = [c for c in cells if counted and re.search(r"\d", c.value)
-                and fold(c.header).split(" / ")[-1].split()[: len(counted)] == counted]
+    counting = [c for c in cells if counted and counts_in_column(c, counted)]
     if counting:
         return label, [c for c in counting if _names_every_level(c.header, q)] or counting[:1]
     scored = []
@@ -83,6 +82,12 @@ def asked_cells(text: str, question: str) -> tuple[str, list[Cell]] | None:
     if best <= 0:
         return None
     return label, [c for s, c in scored if s == best]
+
+
+def counts_in_column(cell: Cell, counted: list[str]) -> bool:
+    """The cell holds a number in a column named by the counted noun ("Năm 2023 / Chỉ tiêu: 67" for
+    "bao nhiêu chỉ tiêu"; `counted`: its first folded words)."""
+    return fold(cell.header).split(" / ")[-1].split()[: len(counted)] == counted and re.search(r"\d", cell.value) is not None
 
 
 _COUNTED = re.compile(r"\bbao nhieu\s+(\w+)(?:\s+(\w+))?")
